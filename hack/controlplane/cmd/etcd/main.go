@@ -1,0 +1,12 @@
+// etcd, from the same etcd server module the Kubernetes release is tested with.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() {
+	etcdmain.Main(os.Args)
+}
