@@ -63,7 +63,8 @@ export function startDaemon(spec: DaemonSpec): number {
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
-  if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${command}): see ${logPath(spec.name)}`);
+  if (child.pid === undefined)
+    throw new Error(`could not start ${spec.name} (${command}): see ${logPath(spec.name)}`);
   child.unref();
   fs.writeFileSync(pidPath(spec.name), `${child.pid}\n`);
   return child.pid;
@@ -126,7 +127,9 @@ export async function waitUntil(
   for (;;) {
     if (await check().catch(() => false)) return;
     if (pid !== undefined && !isAlive(pid)) {
-      throw new Error(`${name} exited during start-up; last lines of ${logPath(name)}:\n${tail(logPath(name))}`);
+      throw new Error(
+        `${name} exited during start-up; last lines of ${logPath(name)}:\n${tail(logPath(name))}`,
+      );
     }
     if (Date.now() > deadline) {
       throw new Error(
