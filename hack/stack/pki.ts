@@ -24,7 +24,7 @@ async function openssl(args: string[]): Promise<void> {
     await execFileAsync('openssl', args, { cwd: pkiDir });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`openssl ${args[0]} failed: ${e.stderr ?? e.message}`);
+    throw new Error(`openssl ${args[0]} failed: ${e.stderr ?? e.message}`, { cause: err });
   }
 }
 

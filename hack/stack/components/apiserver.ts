@@ -86,7 +86,7 @@ export const apiserverComponent: Component = {
     await stopDaemon('kube-apiserver');
   },
   async status(): Promise<ComponentStatus> {
-    let answering = false;
+    let answering: boolean;
     let version: string = `v${versions.kubernetes}`;
     try {
       answering = await ready();

