@@ -1,0 +1,5 @@
+// Every OmniCloud kind, for the CRD generator and the tests.
+import type { KindDefinition } from '../generator/crd.ts';
+import { tenantKind } from './tenant.ts';
+
+export const kinds: readonly KindDefinition[] = [tenantKind];

@@ -1,0 +1,44 @@
+// Writes an object's status through the status subresource, by merge patch with a fixed field manager,
+// and only when it differs from what the server holds.
+import * as k8s from '@kubernetes/client-node';
+import { statusChanged } from './conditions.ts';
+import { groupVersion } from './finalizer.ts';
+import type { ResourceRef } from './informer.ts';
+
+export const fieldManager = 'omnicloud-operator';
+
+export async function writeStatus(
+  kc: k8s.KubeConfig,
+  ref: ResourceRef,
+  obj: k8s.KubernetesObject & { status?: unknown },
+  status: object,
+): Promise<boolean> {
+  if (!statusChanged(obj.status, status)) return false;
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const { group, version } = groupVersion(ref);
+  const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  // Merge patch replaces lists whole, which is what conditions need; null removes fields we no longer set.
+  const current = (obj.status ?? {}) as Record<string, unknown>;
+  const body: Record<string, unknown> = { ...status };
+  for (const key of Object.keys(current)) if (!(key in body)) body[key] = null;
+  const request = {
+    group,
+    version,
+    plural: ref.plural,
+    name: obj.metadata!.name!,
+    body: { status: body },
+    fieldManager,
+  };
+  if (ref.namespaced) {
+    await api.patchNamespacedCustomObjectStatus({ ...request, namespace: obj.metadata!.namespace! }, options);
+  } else {
+    await api.patchClusterCustomObjectStatus(request, options);
+  }
+  return true;
+}
+
+/** Server-side applies `obj` (a child object) as the operator's field manager. */
+export async function applyObject<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, obj: T): Promise<T> {
+  const api = kc.makeApiClient(k8s.KubernetesObjectApi);
+  return api.patch(obj, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply);
+}

@@ -1,0 +1,96 @@
+// Pure decisions of the runtime: finalizers, leases, error classes and configuration.
+import assert from 'node:assert/strict';
+import { errorClass, TerminalError } from '../../../operator/action.ts';
+import { ConfigError, loadConfig } from '../../../operator/config.ts';
+import { finalizerDecision } from '../../../operator/finalizer.ts';
+import { canAcquire, leaseExpired } from '../../../operator/lease.ts';
+import { micro } from '../../../operator/leader.ts';
+
+const f = 'omnicloud.io/cleanup';
+
+describe('finalizer decisions', () => {
+  it('adds the finalizer first, then applies', () => {
+    assert.equal(finalizerDecision({ metadata: {} }, f), 'add-finalizer');
+    assert.equal(finalizerDecision({ metadata: { finalizers: ['other'] } }, f), 'add-finalizer');
+    assert.equal(finalizerDecision({ metadata: { finalizers: ['other', f] } }, f), 'apply');
+  });
+  it('cleans up on delete while the finalizer is there, and leaves it alone after', () => {
+    const deleting = new Date();
+    assert.equal(
+      finalizerDecision({ metadata: { deletionTimestamp: deleting, finalizers: [f] } }, f),
+      'cleanup',
+    );
+    assert.equal(
+      finalizerDecision({ metadata: { deletionTimestamp: deleting, finalizers: ['other'] } }, f),
+      'gone',
+    );
+  });
+});
+
+describe('lease decisions', () => {
+  const now = Date.parse('2026-01-01T00:01:00Z');
+  it('a lease with no holder or past its duration is free', () => {
+    assert.ok(leaseExpired({}, now));
+    assert.ok(
+      leaseExpired({ holderIdentity: 'a', renewTime: '2026-01-01T00:00:30Z', leaseDurationSeconds: 15 }, now),
+    );
+    assert.ok(
+      !leaseExpired(
+        { holderIdentity: 'a', renewTime: '2026-01-01T00:00:50Z', leaseDurationSeconds: 15 },
+        now,
+      ),
+    );
+  });
+  it('only the holder may renew a live lease', () => {
+    const lease = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:55Z', leaseDurationSeconds: 15 };
+    assert.ok(canAcquire(lease, 'a', now));
+    assert.ok(!canAcquire(lease, 'b', now));
+    assert.ok(canAcquire(undefined, 'b', now));
+  });
+  it('writes MicroTime with six fractional digits', () => {
+    assert.equal(micro(new Date('2026-01-01T00:00:00.123Z')), '2026-01-01T00:00:00.123000Z');
+  });
+});
+
+describe('error classes', () => {
+  it('separates terminal, conflict and transient errors', () => {
+    assert.equal(errorClass(new TerminalError('bad spec')), 'terminal');
+    assert.equal(errorClass(Object.assign(new Error('conflict'), { code: 409 })), 'conflict');
+    assert.equal(errorClass(new Error('ECONNREFUSED')), 'transient');
+  });
+});
+
+describe('operator configuration', () => {
+  it('has sensible defaults', () => {
+    const c = loadConfig(['node', 'operator'], {});
+    assert.equal(c.workers, 4);
+    assert.equal(c.leaderElection, true);
+    assert.deepEqual([c.leaseDurationMs, c.renewDeadlineMs, c.retryPeriodMs], [15000, 10000, 2000]);
+  });
+  it('lets flags win over the environment', () => {
+    const c = loadConfig(['node', 'operator', '--workers', '8'], { OMNICLOUD_WORKERS: '2' });
+    assert.equal(c.workers, 8);
+  });
+  it('names every bad value and what would be accepted', () => {
+    assert.throws(
+      () =>
+        loadConfig(['node', 'operator'], { OMNICLOUD_WORKERS: 'abc', OMNICLOUD_LEADER_ELECTION: 'maybe' }),
+      (err: Error) =>
+        err instanceof ConfigError &&
+        /OMNICLOUD_WORKERS \(--workers\): expected a whole number from 1 to 64 \(got "abc"\)/.test(
+          err.message,
+        ) &&
+        /OMNICLOUD_LEADER_ELECTION.*expected true or false/.test(err.message),
+    );
+  });
+  it('refuses a renew deadline longer than the lease', () => {
+    assert.throws(
+      () =>
+        loadConfig(['node', 'operator'], {
+          OMNICLOUD_LEASE_DURATION_MS: '5000',
+          OMNICLOUD_RENEW_DEADLINE_MS: '8000',
+        }),
+      /RENEW_DEADLINE_MS must be shorter than OMNICLOUD_LEASE_DURATION_MS/,
+    );
+  });
+});
