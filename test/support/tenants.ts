@@ -1,0 +1,58 @@
+// Tenant objects and reads for tests.
+import * as k8s from '@kubernetes/client-node';
+import type { Tenant } from '../../crds/schemas/tenant.ts';
+import { eventually, httpStatus } from './kube.ts';
+
+export const tenantsApi = { group: 'omnicloud.io', version: 'v1alpha1', plural: 'tenants' };
+
+export function tenantManifest(name: string, spec: Partial<Tenant['spec']> = {}): object {
+  return {
+    apiVersion: 'omnicloud.io/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name },
+    spec: {
+      displayName: `Tenant ${name}`,
+      admins: [],
+      viewers: [],
+      quotas: { vcpu: 16, memory: '64Gi', storage: '1Ti', networks: 3, publicIPs: 2 },
+      billingCurrency: 'EUR',
+      tier: 'standard',
+      ...spec,
+    },
+  };
+}
+
+export async function readTenant(kc: k8s.KubeConfig, name: string): Promise<Tenant | undefined> {
+  try {
+    return (await kc
+      .makeApiClient(k8s.CustomObjectsApi)
+      .getClusterCustomObject({ ...tenantsApi, name })) as Tenant;
+  } catch (err) {
+    if (httpStatus(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+export function waitForTenant(
+  kc: k8s.KubeConfig,
+  name: string,
+  what: string,
+  test: (t: Tenant) => boolean,
+  timeoutMs = 60_000,
+): Promise<Tenant> {
+  return eventually(
+    `tenant ${name}: ${what}`,
+    async () => {
+      const t = await readTenant(kc, name);
+      return t && test(t) ? t : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export function readyAndCurrent(t: Tenant): boolean {
+  return (
+    t.status?.observedGeneration === t.metadata.generation &&
+    (t.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
+}
