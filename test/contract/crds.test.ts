@@ -1,0 +1,80 @@
+// The CRDs on the real API server: every one is accepted and established, a valid object is stored, and
+// invalid ones are refused by the server itself with a message that names the field.
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { kinds } from '../../crds/schemas/index.ts';
+import { adminConfig, httpStatus, uniqueName } from '../support/kube.ts';
+import { installCrds } from '../support/operator.ts';
+import { tenantsApi } from '../support/tenants.ts';
+import { invalidTenantFields, invalidTenantSpecs, validTenantSpec } from './fixtures/tenants.ts';
+
+function body(name: string, spec: object): object {
+  return { apiVersion: 'omnicloud.io/v1alpha1', kind: 'Tenant', metadata: { name }, spec };
+}
+
+function serverMessage(err: unknown): string {
+  const b = (err as { body?: unknown }).body;
+  try {
+    return String((typeof b === 'string' ? JSON.parse(b) : b)?.message ?? err);
+  } catch {
+    return String(err);
+  }
+}
+
+describe('CRD contract with the API server', () => {
+  const kc = adminConfig();
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+
+  before(() => installCrds());
+
+  it('establishes every CRD, in the omnicloud category', async () => {
+    for (const kind of kinds) {
+      const crd = await ext.readCustomResourceDefinition({ name: `${kind.plural}.omnicloud.io` });
+      assert.ok(
+        crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
+        kind.kind,
+      );
+      assert.deepEqual(crd.spec.names.categories, ['omnicloud']);
+    }
+  });
+
+  it('stores a valid Tenant with server-side defaults', async () => {
+    const name = uniqueName('contract');
+    try {
+      const created = (await custom.createClusterCustomObject({
+        ...tenantsApi,
+        body: body(name, validTenantSpec),
+      })) as { spec: Record<string, unknown> };
+      assert.equal(created.spec.tier, 'standard');
+      assert.equal(created.spec.suspended, false);
+    } finally {
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
+    }
+  });
+
+  for (const [what, spec] of Object.entries(invalidTenantSpecs)) {
+    it(`refuses ${what} with a message naming the field`, async () => {
+      await assert.rejects(
+        custom.createClusterCustomObject({ ...tenantsApi, body: body(uniqueName('bad'), spec) }),
+        (err) => {
+          assert.equal(httpStatus(err), 422);
+          assert.match(serverMessage(err), invalidTenantFields[what]!);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('enforces the free-tier CEL rule on the server', async () => {
+    const spec = { ...validTenantSpec, tier: 'free', quotas: { ...validTenantSpec.quotas, vcpu: 16 } };
+    await assert.rejects(
+      custom.createClusterCustomObject({ ...tenantsApi, body: body(uniqueName('free'), spec) }),
+      (err) => {
+        assert.equal(httpStatus(err), 422);
+        assert.match(serverMessage(err), /a free-tier tenant may have at most 8 vCPU/);
+        return true;
+      },
+    );
+  });
+});
