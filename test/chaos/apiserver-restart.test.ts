@@ -1,0 +1,57 @@
+// The API server goes away under a running operator and comes back: the operator's watches recover and
+// it reconciles what was created after the restart.
+import * as k8s from '@kubernetes/client-node';
+import { apiserverComponent } from '../../hack/stack/components/apiserver.ts';
+import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
+import { installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
+import {
+  readTenant,
+  readyAndCurrent,
+  tenantManifest,
+  tenantsApi,
+  waitForTenant,
+} from '../support/tenants.ts';
+
+describe('chaos: kube-apiserver restart under a running operator', function () {
+  this.timeout(240_000);
+  const kc = adminConfig();
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const names: string[] = [];
+  let operator: OperatorProcess;
+
+  before(async () => {
+    installCrds();
+    operator = await startOperator(uniqueName('chaos-api'), { OMNICLOUD_LEADER_ELECTION: 'false' });
+  });
+  after(async () => {
+    for (const name of names)
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
+    for (const name of names) {
+      await eventually(
+        `${name} gone`,
+        async () => ((await readTenant(kc, name)) ? undefined : true),
+        90_000,
+      ).catch(() => undefined);
+    }
+    await operator.stop();
+  });
+
+  it('recovers its watches and reconciles a tenant created after the restart', async () => {
+    const before = uniqueName('pre');
+    names.push(before);
+    await custom.createClusterCustomObject({ ...tenantsApi, body: tenantManifest(before) });
+    await waitForTenant(kc, before, 'Ready', readyAndCurrent);
+
+    await apiserverComponent.stop();
+    await new Promise((r) => setTimeout(r, 3000));
+    await apiserverComponent.start();
+
+    const after = uniqueName('post');
+    names.push(after);
+    await eventually('the tenant to be created', async () => {
+      await custom.createClusterCustomObject({ ...tenantsApi, body: tenantManifest(after) });
+      return true;
+    });
+    await waitForTenant(kc, after, 'Ready after the API server restart', readyAndCurrent, 120_000);
+  });
+});
