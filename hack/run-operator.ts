@@ -14,5 +14,7 @@ const crds = fs.readdirSync('crds').filter((f) => f.endsWith('.yaml'));
 kubectl('apply', '--server-side', '--field-manager=omnicloud-install', '-f', 'crds/');
 kubectl('wait', '--for=condition=Established', '--timeout=60s', ...crds.map((f) => `-f=crds/${f}`));
 if (process.env.OMNICLOUD_SKIP_EXAMPLES !== '1') kubectl('apply', '-f', 'examples/tenant.yaml');
-console.error(`[start] running the operator against ${kubeconfig}; try: KUBECONFIG=${kubeconfig} kubectl get tenants`);
+console.error(
+  `[start] running the operator against ${kubeconfig}; try: KUBECONFIG=${kubeconfig} kubectl get tenants`,
+);
 await import('../operator/main.ts');
