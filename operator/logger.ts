@@ -23,12 +23,16 @@ export const redactedPaths = [
   '*.url',
 ];
 
-export function createLogger(level = process.env.OMNICLOUD_LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  level = process.env.OMNICLOUD_LOG_LEVEL ?? 'info',
+  destination?: { write(line: string): void },
+): Logger {
+  const options = {
     level,
     base: { component: 'omnicloud-operator' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

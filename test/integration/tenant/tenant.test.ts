@@ -92,6 +92,26 @@ describe('Tenant controller', function () {
     assert.equal(rows[0].deleted_at, null);
   });
 
+  it('counts reconciles in its metrics and records an Event for the tenant', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${operator.port}/metrics`)).text();
+    const success = /omnicloud_reconcile_total\{controller="tenant",result="success"\} (\d+)/.exec(metrics);
+    assert.ok(success && Number(success[1]) > 0, 'successful tenant reconciles are counted');
+    assert.match(metrics, /omnicloud_reconcile_duration_seconds_bucket\{le="[^"]+",controller="tenant"\}/);
+    assert.match(metrics, /omnicloud_workqueue_depth\{controller="tenant"\}/);
+    const name = created[0]!;
+    const events = kc.makeApiClient(k8s.EventsV1Api);
+    const list = await eventually('an Event about the tenant', async () => {
+      const l = await events.listNamespacedEvent({
+        namespace: 'default',
+        fieldSelector: `regarding.name=${name}`,
+      });
+      return l.items.length > 0 ? l : undefined;
+    });
+    assert.ok(
+      list.items.some((e) => e.reason === 'Provisioned' && e.reportingController === 'omnicloud.io/tenant'),
+    );
+  });
+
   it("lets a tenant's admin work in its own namespace and refuses it in another tenant's", async () => {
     const [a, b] = [uniqueName('ta'), uniqueName('tb')];
     const alice = uniqueName('alice');
