@@ -79,9 +79,12 @@ export async function reconcileTenant(
       } catch (err) {
         // Show why deletion is stuck; the error still goes back to the queue for a retry with backoff.
         const message = `cleanup failed, retrying: ${(err as Error).message}`.slice(0, 1000);
-        await writeStatus(ctx.kc, tenantResource, tenant, terminatingStatus(tenant, Reasons.CleanupFailed, message, new Date(ctx.clock.now()))).catch(
-          () => undefined,
-        );
+        await writeStatus(
+          ctx.kc,
+          tenantResource,
+          tenant,
+          terminatingStatus(tenant, Reasons.CleanupFailed, message, new Date(ctx.clock.now())),
+        ).catch(() => undefined);
         throw err;
       }
     case 'apply':
