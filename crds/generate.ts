@@ -7,14 +7,18 @@ import { crdFileName, crdYaml } from './generator/crd.ts';
 import { kinds } from './schemas/index.ts';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
+// The chart ships the same CRDs, so that `helm install` creates them before the operator starts.
+const targets = [dir, path.join(dir, '..', 'charts', 'omnicloud', 'crds')];
 
 export function staleCrdFiles(): string[] {
-  return kinds
-    .filter((k) => {
-      const file = path.join(dir, crdFileName(k));
-      return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== crdYaml(k);
-    })
-    .map(crdFileName);
+  return targets.flatMap((target) =>
+    kinds
+      .filter((k) => {
+        const file = path.join(target, crdFileName(k));
+        return !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== crdYaml(k);
+      })
+      .map((k) => path.relative(path.join(dir, '..'), path.join(target, crdFileName(k)))),
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -25,7 +29,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       process.exit(1);
     }
   } else {
-    for (const k of kinds) fs.writeFileSync(path.join(dir, crdFileName(k)), crdYaml(k));
-    console.log(`wrote ${kinds.length} CRD(s) to ${dir}`);
+    for (const target of targets) {
+      fs.mkdirSync(target, { recursive: true });
+      for (const k of kinds) fs.writeFileSync(path.join(target, crdFileName(k)), crdYaml(k));
+    }
+    console.log(`wrote ${kinds.length} CRD(s) to ${targets.join(' and ')}`);
   }
 }
