@@ -2,6 +2,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { registerControllers } from '../controllers/index.ts';
 import { endpoints } from '../hack/stack/endpoints.ts';
+import { serveWebhooksFromEnv } from '../webhooks/serve.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Manager } from './manager.ts';
@@ -15,6 +16,7 @@ try {
   const manager = new Manager(kc, config, log);
   await registerControllers(manager, kc, ep, log, config);
   await manager.start();
+  await serveWebhooksFromEnv(log);
   log.info(
     { identity: config.identity, httpPort: manager.address, leaderElection: config.leaderElection },
     'operator started',

@@ -1,0 +1,16 @@
+// Serves the admission webhooks in the test process, on loopback, with certificates the API server trusts.
+import type https from 'node:https';
+import { createServingCertificate, type ServingCertificate } from '../../webhooks/certs.ts';
+import { startWebhookServer } from '../../webhooks/server.ts';
+import { freePort } from './operator.ts';
+
+export async function serveWebhooks(): Promise<{
+  server: https.Server;
+  port: number;
+  cert: ServingCertificate;
+}> {
+  const cert = await createServingCertificate(['localhost'], ['127.0.0.1']);
+  const port = await freePort();
+  const server = await startWebhookServer(port, cert);
+  return { server, port, cert };
+}

@@ -1,0 +1,71 @@
+// Admission rules for Tenants that the CRD schema cannot express: the namespace name it implies, duplicate
+// subjects, and quotas below what the tenant already uses. Defaults are filled in by the mutating webhook.
+import { tenantSpecSchema } from '../crds/schemas/tenant.ts';
+import type { Problem } from './review.ts';
+
+const maxTenantName = 63 - 'tenant-'.length;
+
+interface TenantLike {
+  metadata?: { name?: unknown; labels?: Record<string, unknown> };
+  spec?: Record<string, unknown>;
+  status?: { quotaUsage?: { networks?: unknown } };
+}
+
+export function validateTenant(operation: string, object: TenantLike, oldObject?: TenantLike): Problem[] {
+  if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
+  const problems: Problem[] = [];
+  const name = object.metadata?.name;
+  if (
+    typeof name !== 'string' ||
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ||
+    name.length > maxTenantName
+  ) {
+    problems.push({
+      field: 'metadata.name',
+      message: `must be lower-case letters, digits and '-', at most ${maxTenantName} characters (the tenant's namespace is tenant-<name>)`,
+    });
+  }
+  const parsed = tenantSpecSchema.safeParse(object.spec);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues.slice(0, 10)) {
+      problems.push({ field: ['spec', ...issue.path.map(String)].join('.'), message: issue.message });
+    }
+    return problems;
+  }
+  const spec = parsed.data;
+  for (const list of ['admins', 'viewers'] as const) {
+    const seen = new Set<string>();
+    spec[list].forEach((s, i) => {
+      const key = `${s.kind}/${s.name}`;
+      if (seen.has(key))
+        problems.push({
+          field: `spec.${list}[${i}]`,
+          message: `${s.kind} ${s.name} is listed twice; list each subject once`,
+        });
+      seen.add(key);
+    });
+  }
+  const used = Number(oldObject?.status?.quotaUsage?.networks ?? 0);
+  if (operation === 'UPDATE' && Number.isFinite(used) && spec.quotas.networks < used) {
+    problems.push({
+      field: 'spec.quotas.networks',
+      message: `${spec.quotas.networks} is below the ${used} networks the tenant has; delete networks first or set at least ${used}`,
+    });
+  }
+  return problems;
+}
+
+/** JSON patch operations that fill in defaults the user left out. */
+export function defaultTenant(object: TenantLike): object[] {
+  const spec = object.spec ?? {};
+  const ops: object[] = [];
+  if (object.spec === undefined) return ops;
+  const defaults: Record<string, unknown> = { admins: [], viewers: [], tier: 'standard', suspended: false };
+  for (const [key, value] of Object.entries(defaults)) {
+    if (spec[key] === undefined) ops.push({ op: 'add', path: `/spec/${key}`, value });
+  }
+  const tier = typeof spec.tier === 'string' ? spec.tier : 'standard';
+  if (object.metadata?.labels === undefined) ops.push({ op: 'add', path: '/metadata/labels', value: {} });
+  ops.push({ op: 'add', path: '/metadata/labels/omnicloud.io~1tier', value: tier });
+  return ops;
+}
