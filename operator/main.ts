@@ -16,7 +16,7 @@ try {
   const manager = new Manager(kc, config, log);
   await registerControllers(manager, kc, ep, log, config);
   await manager.start();
-  await serveWebhooksFromEnv(log);
+  await serveWebhooksFromEnv(kc, log);
   log.info(
     { identity: config.identity, httpPort: manager.address, leaderElection: config.leaderElection },
     'operator started',

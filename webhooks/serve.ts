@@ -3,7 +3,9 @@
 // otherwise with a certificate generated here for OMNICLOUD_WEBHOOK_DNS names, renewed before expiry.
 import fs from 'node:fs';
 import path from 'node:path';
+import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { injectCaBundle } from './ca-bundle.ts';
 import { createServingCertificate, needsRenewal, type ServingCertificate } from './certs.ts';
 import { rotateCertificate, startWebhookServer } from './server.ts';
 
@@ -21,17 +23,29 @@ async function loadOrCreate(dnsNames: string[]): Promise<ServingCertificate> {
   return createServingCertificate(dnsNames, ['127.0.0.1']);
 }
 
-export async function serveWebhooksFromEnv(log: Logger): Promise<void> {
+export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Promise<void> {
   const port = process.env.OMNICLOUD_WEBHOOK_PORT;
   if (!port) return;
   const dnsNames = (process.env.OMNICLOUD_WEBHOOK_DNS ?? 'localhost').split(',').filter(Boolean);
   let cert = await loadOrCreate(dnsNames);
   const server = await startWebhookServer(Number(port), cert, log);
   log.info({ port: Number(port), dnsNames }, 'admission webhooks serving');
+  const inject = async (): Promise<void> => {
+    const name = process.env.OMNICLOUD_WEBHOOK_CONFIGURATION;
+    if (!name) return;
+    await injectCaBundle(kc, name, cert.caCert).catch((err: unknown) =>
+      log.warn(
+        { err: String(err), configuration: name },
+        'could not inject the webhook CA bundle; retrying at renewal',
+      ),
+    );
+  };
+  await inject();
   const timer = setInterval(async () => {
     if (!needsRenewal(cert.cert)) return;
     cert = await loadOrCreate(dnsNames);
     rotateCertificate(server, cert);
+    await inject();
     log.info('webhook serving certificate renewed');
   }, 3_600_000);
   timer.unref();

@@ -127,6 +127,25 @@ describe('Helm chart', function () {
     for (const args of forbidden)
       assert.equal(can(...args), false, `the operator must not: ${args.join(' ')}`);
 
+    const cfg = `${release}-operator`;
+    assert.equal(can('patch', `validatingwebhookconfigurations.admissionregistration.k8s.io/${cfg}`), true);
+    assert.equal(
+      can('patch', 'validatingwebhookconfigurations.admissionregistration.k8s.io/someone-else'),
+      false,
+    );
+    const validating = JSON.parse(kubectl('get', 'validatingwebhookconfiguration', cfg, '-o', 'json'));
+    assert.equal(validating.webhooks[0].failurePolicy, 'Fail');
+    assert.deepEqual(
+      validating.webhooks[0].rules[0].operations,
+      ['CREATE', 'UPDATE'],
+      'deletes never reach the webhook',
+    );
+    assert.equal(validating.webhooks[0].clientConfig.service.name, cfg);
+    assert.equal(
+      JSON.parse(kubectl('get', 'mutatingwebhookconfiguration', cfg, '-o', 'json')).webhooks[0].failurePolicy,
+      'Ignore',
+    );
+
     helm('upgrade', release, 'charts/omnicloud', '-n', namespace, '--set', 'replicaCount=3');
     assert.equal(
       kubectl('get', 'deployment', `${release}-operator`, '-n', namespace, '-o', 'jsonpath={.spec.replicas}'),
