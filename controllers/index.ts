@@ -2,12 +2,26 @@
 import type * as k8s from '@kubernetes/client-node';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { Controller } from '../operator/controller.ts';
+import { Controller, type ControllerSpec } from '../operator/controller.ts';
 import { eventRecorder } from '../operator/events.ts';
 import type { Manager } from '../operator/manager.ts';
 import type { Endpoints } from '../hack/stack/endpoints.ts';
-import { migrate } from './db/migrate.ts';
+import { computeController } from './compute/reconcile.ts';
+import { ProviderPlacement } from './compute/placement.ts';
+import { migrate, type MigratedDatabase } from './db/migrate.ts';
+import { kafkaClient, startEventPipeline } from './events/pipeline.ts';
+import { networkController } from './network/reconcile.ts';
+import { HttpProvider } from './provider/http-client.ts';
 import { tenantController } from './tenant/reconcile.ts';
+
+/** How often the scheduler's view of hosts is rebuilt from the provider and infra_db. */
+const placementRefreshMs = 60_000;
+
+function pool(url: string, name: string, log: Logger, max = 5): pg.Pool {
+  const p = new pg.Pool({ connectionString: url, max });
+  p.on('error', (err) => log.warn({ err: err.message }, `${name} connection error`));
+  return p;
+}
 
 export async function registerControllers(
   manager: Manager,
@@ -16,17 +30,45 @@ export async function registerControllers(
   log: Logger,
   opts: { workers: number; resyncMs: number; identity: string },
 ): Promise<{ close(): Promise<void> }> {
-  await migrate('tenants_db', endpoints.postgres.tenants_db, log);
-  const tenantsPool = new pg.Pool({ connectionString: endpoints.postgres.tenants_db, max: 5 });
-  tenantsPool.on('error', (err) => log.warn({ err: err.message }, 'tenants_db connection error'));
-  const tenant = tenantController({ pool: tenantsPool });
-  manager.add(
-    new Controller(
-      { ...tenant, workers: opts.workers, resyncMs: opts.resyncMs },
-      kc,
-      log,
-      eventRecorder(kc, 'tenant', opts.identity, log),
-    ),
+  for (const db of ['tenants_db', 'infra_db', 'audit_db'] as MigratedDatabase[]) {
+    await migrate(db, endpoints.postgres[db], log);
+  }
+  const tenantsPool = pool(endpoints.postgres.tenants_db, 'tenants_db', log);
+  const infraPool = pool(endpoints.postgres.infra_db, 'infra_db', log, 10);
+  const auditPool = pool(endpoints.postgres.audit_db, 'audit_db', log, 3);
+  const provider = new HttpProvider(endpoints.provider);
+  const events = startEventPipeline(
+    kafkaClient(endpoints.kafkaBrokers, opts.identity, log),
+    infraPool,
+    auditPool,
+    log,
   );
-  return { close: () => tenantsPool.end() };
+  const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
+  await placement
+    .refresh()
+    .catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, 'provider not reachable yet; placement waits for it'),
+    );
+  const refresher = setInterval(() => void placement.refresh().catch(() => undefined), placementRefreshMs);
+  refresher.unref();
+
+  const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) =>
+    manager.add(
+      new Controller(
+        { ...spec, workers: opts.workers, resyncMs: opts.resyncMs },
+        kc,
+        log,
+        eventRecorder(kc, spec.name, opts.identity, log),
+      ),
+    );
+  add(tenantController({ pool: tenantsPool }));
+  add(networkController({ pool: infraPool, provider, onOutbox: events.nudge }));
+  add(computeController({ pool: infraPool, provider, placement, onOutbox: events.nudge }));
+  return {
+    async close() {
+      clearInterval(refresher);
+      await events.close();
+      await Promise.all([tenantsPool.end(), infraPool.end(), auditPool.end()]);
+    },
+  };
 }

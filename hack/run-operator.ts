@@ -1,5 +1,5 @@
 // Runs the operator against the cluster in KUBECONFIG (the local stack's by default): installs the CRDs by
-// server-side apply, applies the example tenant, then runs the operator in this process until interrupted.
+// server-side apply, applies the examples (a tenant, a network, two instances), then runs the operator in this process until interrupted.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { kubectlBinary } from './stack/components/tools.ts';
@@ -13,7 +13,7 @@ const kubectl = (...args: string[]): void => {
 const crds = fs.readdirSync('crds').filter((f) => f.endsWith('.yaml'));
 kubectl('apply', '--server-side', '--field-manager=omnicloud-install', '-f', 'crds/');
 kubectl('wait', '--for=condition=Established', '--timeout=60s', ...crds.map((f) => `-f=crds/${f}`));
-if (process.env.OMNICLOUD_SKIP_EXAMPLES !== '1') kubectl('apply', '-f', 'examples/tenant.yaml');
+if (process.env.OMNICLOUD_SKIP_EXAMPLES !== '1') kubectl('apply', '-f', 'examples/');
 console.error(
   `[start] running the operator against ${kubeconfig}; try: KUBECONFIG=${kubeconfig} kubectl get tenants`,
 );

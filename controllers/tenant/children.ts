@@ -135,3 +135,8 @@ export function roleBindingsFor(tenant: Tenant): V1RoleBinding[] {
     binding(tenant, viewerRoleName, tenant.spec.viewers ?? []),
   ];
 }
+
+/** The tenant a namespaced object belongs to: the namespace without its prefix (or the namespace itself). */
+export function tenantOfNamespace(namespace: string): string {
+  return namespace.startsWith('tenant-') ? namespace.slice('tenant-'.length) : namespace;
+}

@@ -42,6 +42,7 @@ export const ports = {
   redis: port('OMNICLOUD_REDIS_PORT', 16379),
   kafka: port('OMNICLOUD_KAFKA_PORT', 19092),
   kafkaController: port('OMNICLOUD_KAFKA_CONTROLLER_PORT', 19093),
+  simulator: port('OMNICLOUD_SIM_PORT', 18080),
 };
 
 export const postgres = {

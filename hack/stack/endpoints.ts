@@ -9,6 +9,8 @@ export interface Endpoints {
   postgres: Record<Database, string>;
   redis: string;
   kafkaBrokers: string[];
+  /** The cloud provider's API: the local cloud simulator unless OMNICLOUD_PROVIDER_URL names another. */
+  provider: string;
 }
 
 function localPostgres(db: Database): string {
@@ -26,5 +28,6 @@ export function endpoints(env: NodeJS.ProcessEnv = process.env): Endpoints {
     postgres: pg,
     redis: env.OMNICLOUD_REDIS_URL ?? `redis://${host}:${ports.redis}`,
     kafkaBrokers: (env.OMNICLOUD_KAFKA_BROKERS ?? `${host}:${ports.kafka}`).split(',').filter(Boolean),
+    provider: env.OMNICLOUD_PROVIDER_URL ?? `http://${host}:${ports.simulator}`,
   };
 }

@@ -5,11 +5,11 @@ import { apiserverComponent } from '../../hack/stack/components/apiserver.ts';
 import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
 import {
-  readTenant,
   readyAndCurrent,
   tenantManifest,
   tenantsApi,
   waitForTenant,
+  deleteTenants,
 } from '../support/tenants.ts';
 
 describe('chaos: kube-apiserver restart under a running operator', function () {
@@ -24,15 +24,7 @@ describe('chaos: kube-apiserver restart under a running operator', function () {
     operator = await startOperator(uniqueName('chaos-api'), { OMNICLOUD_LEADER_ELECTION: 'false' });
   });
   after(async () => {
-    for (const name of names)
-      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
-    for (const name of names) {
-      await eventually(
-        `${name} gone`,
-        async () => ((await readTenant(kc, name)) ? undefined : true),
-        90_000,
-      ).catch(() => undefined);
-    }
+    await deleteTenants(kc, names);
     await operator.stop();
   });
 

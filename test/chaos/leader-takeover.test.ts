@@ -5,11 +5,11 @@ import * as k8s from '@kubernetes/client-node';
 import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
 import {
-  readTenant,
   readyAndCurrent,
   tenantManifest,
   tenantsApi,
   waitForTenant,
+  deleteTenants,
 } from '../support/tenants.ts';
 
 const leaseEnv = {
@@ -35,17 +35,7 @@ describe('chaos: leader election between two operators', function () {
   before(() => installCrds());
   after(async () => {
     for (const op of ops) await op.stop('SIGKILL');
-    const cleaner = await startOperator(uniqueName('lead-cleaner'), { OMNICLOUD_LEADER_ELECTION: 'false' });
-    for (const name of tenants)
-      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
-    for (const name of tenants) {
-      await eventually(
-        `${name} gone`,
-        async () => ((await readTenant(kc, name)) ? undefined : true),
-        60_000,
-      ).catch(() => undefined);
-    }
-    await cleaner.stop();
+    await deleteTenants(kc, tenants, true, 60_000);
   });
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {

@@ -12,6 +12,7 @@ import {
   tenantManifest,
   tenantsApi,
   waitForTenant,
+  deleteTenants,
 } from '../support/tenants.ts';
 
 describe('chaos: operator killed mid-reconcile', function () {
@@ -23,19 +24,7 @@ describe('chaos: operator killed mid-reconcile', function () {
   const names = Array.from({ length: 8 }, () => uniqueName('chaos'));
 
   before(() => installCrds());
-  after(async () => {
-    const cleaner = await startOperator(uniqueName('chaos-cleaner'), { OMNICLOUD_LEADER_ELECTION: 'false' });
-    for (const name of names)
-      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
-    for (const name of names) {
-      await eventually(
-        `${name} gone`,
-        async () => ((await readTenant(kc, name)) ? undefined : true),
-        120_000,
-      ).catch(() => undefined);
-    }
-    await cleaner.stop();
-  });
+  after(() => deleteTenants(kc, names, true, 120_000));
 
   it('converges after SIGKILL and restart, creating nothing twice', async () => {
     const first = await startOperator(uniqueName('chaos-a'), { OMNICLOUD_LEADER_ELECTION: 'false' });

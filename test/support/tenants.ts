@@ -56,3 +56,34 @@ export function readyAndCurrent(t: Tenant): boolean {
     (t.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
   );
 }
+
+/**
+ * Deletes tenants and waits until their finalizers have run (an operator must be running; pass
+ * `withCleaner` to start one for the purpose). Best effort: it is for test clean-up.
+ */
+export async function deleteTenants(
+  kc: k8s.KubeConfig,
+  names: string[],
+  withCleaner = false,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const { startOperator } = await import('./operator.ts');
+  const { uniqueName } = await import('./kube.ts');
+  const cleaner = withCleaner
+    ? await startOperator(uniqueName('cleaner'), { OMNICLOUD_LEADER_ELECTION: 'false' })
+    : undefined;
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  try {
+    for (const name of names)
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
+    for (const name of names) {
+      await eventually(
+        `${name} gone`,
+        async () => ((await readTenant(kc, name)) ? undefined : true),
+        timeoutMs,
+      ).catch(() => undefined);
+    }
+  } finally {
+    await cleaner?.stop();
+  }
+}

@@ -8,11 +8,12 @@ import { postgresComponent } from './postgres.ts';
 import { redisComponent } from './redis.ts';
 import { kafkaComponent } from './kafka.ts';
 import { kubectlComponent, helmComponent } from './tools.ts';
+import { simulatorComponent } from './simulator.ts';
 
 /** Groups start concurrently; the components within a group start one after another. */
 export const componentGroups: Component[][] = [
   [etcdComponent, apiserverComponent, controllerManagerComponent, kubectlComponent, helmComponent],
-  [postgresComponent, redisComponent],
+  [postgresComponent, redisComponent, simulatorComponent],
   [kafkaComponent],
 ];
 

@@ -1,0 +1,119 @@
+// The status a Compute shows, computed from its recorded row and what the reconcile observed. Pure.
+import { setCondition, type Condition, type ConditionInput } from '../../operator/conditions.ts';
+import type { Compute, ComputeStatus } from '../../crds/schemas/compute.ts';
+import type { InstanceRow } from './store.ts';
+
+export const ComputeReasons = {
+  Placed: 'Placed',
+  WaitingForPlacement: 'WaitingForPlacement',
+  WaitingForNetwork: 'WaitingForNetwork',
+  AddressesExhausted: 'AddressesExhausted',
+  Provisioning: 'Provisioning',
+  Running: 'Running',
+  Stopped: 'Stopped',
+  Stopping: 'Stopping',
+  Starting: 'Starting',
+  ProvisioningFailed: 'ProvisioningFailed',
+  ZoneOutage: 'ZoneOutage',
+  ProviderUnavailable: 'ProviderUnavailable',
+  Terminating: 'Terminating',
+  Healthy: 'Healthy',
+  InvalidSpec: 'InvalidSpec',
+} as const;
+
+/** Why the instance waits or is degraded, when it does or is. */
+export interface ComputeProblem {
+  reason: string;
+  message: string;
+}
+
+export function computeStatus(
+  obj: Compute,
+  row: InstanceRow | undefined,
+  problem: ComputeProblem | undefined,
+  now: Date,
+): ComputeStatus {
+  const gen = obj.metadata.generation;
+  const set = (list: Condition[] | undefined, c: ConditionInput) => setCondition(list, c, now, gen);
+  const phase = row?.phase ?? 'Pending';
+  const desired = obj.spec.powerState ?? 'Running';
+  const settled =
+    (phase === 'Running' && desired === 'Running') || (phase === 'Stopped' && desired === 'Stopped');
+  let conditions = set(
+    obj.status?.conditions as Condition[] | undefined,
+    row?.host_id
+      ? {
+          type: 'Scheduled',
+          status: 'True',
+          reason: ComputeReasons.Placed,
+          message: `placed on host ${row.host_id} in ${row.zone}`,
+        }
+      : {
+          type: 'Scheduled',
+          status: 'False',
+          reason: problem?.reason ?? ComputeReasons.WaitingForPlacement,
+          message: problem?.message ?? 'waiting for the scheduler',
+        },
+  );
+  const degraded = phase === 'Failed' || problem?.reason === ComputeReasons.ProviderUnavailable;
+  conditions = set(
+    conditions,
+    degraded
+      ? {
+          type: 'Degraded',
+          status: 'True',
+          reason: problem?.reason ?? ComputeReasons.ProvisioningFailed,
+          message: problem?.message ?? row?.message ?? 'the instance failed',
+        }
+      : { type: 'Degraded', status: 'False', reason: ComputeReasons.Healthy, message: 'no fault observed' },
+  );
+  conditions = set(
+    conditions,
+    settled && !degraded
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: phase === 'Running' ? ComputeReasons.Running : ComputeReasons.Stopped,
+          message:
+            phase === 'Running' ? `running at ${row?.private_ip ?? 'no address'}` : 'stopped as requested',
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: problem?.reason ?? reasonFor(phase),
+          message: problem?.message ?? row?.message ?? `the instance is ${phase.toLowerCase()}`,
+        },
+  );
+  return {
+    phase,
+    observedGeneration: gen,
+    ...(row?.host_id ? { hostId: row.host_id } : {}),
+    ...(row?.zone ? { zone: row.zone } : {}),
+    ...(row?.private_ip ? { privateIp: row.private_ip } : {}),
+    ...(row?.provider_id ? { providerId: row.provider_id } : {}),
+    ...(row?.operation_id ? { operationId: row.operation_id } : {}),
+    ...(problem?.message || row?.message
+      ? { message: (problem?.message ?? row?.message)!.slice(0, 1024) }
+      : {}),
+    conditions,
+  };
+}
+
+function reasonFor(phase: string): string {
+  switch (phase) {
+    case 'Scheduled':
+    case 'Provisioning':
+      return ComputeReasons.Provisioning;
+    case 'Stopping':
+      return ComputeReasons.Stopping;
+    case 'Stopped':
+      return ComputeReasons.Stopped;
+    case 'Terminating':
+    case 'Terminated':
+      return ComputeReasons.Terminating;
+    case 'Failed':
+      return ComputeReasons.ProvisioningFailed;
+    default:
+      return ComputeReasons.WaitingForPlacement;
+  }
+}

@@ -1,0 +1,299 @@
+// One lifecycle step of a Compute: from the recorded phase, do the one thing that phase calls for and record
+// the outcome. Returns 'continue' when the next step can run at once, or an Action to wait.
+import type { Logger } from 'pino';
+import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
+import type { ComputeSpec } from '../../crds/schemas/compute.ts';
+import { allocateAddress, findNetworkByName, listSubnets, releaseAddress } from '../network/store.ts';
+import { ProviderNotFoundError, type Operation } from '../provider/types.ts';
+import type { ComputeDeps, ComputeObj } from './reconcile.ts';
+import { ComputeReasons, type ComputeProblem } from './status.ts';
+import {
+  CapacityConflict,
+  recordOperation,
+  releaseHost,
+  reserveHost,
+  transition,
+  withTransaction,
+  type InstanceRow,
+} from './store.ts';
+
+export interface StepContext {
+  deps: ComputeDeps;
+  obj: ComputeObj;
+  spec: ComputeSpec;
+  tenant: string;
+  now: () => Date;
+  log: Logger;
+}
+
+export interface StepResult {
+  row: InstanceRow;
+  action: Action | 'continue';
+  problem?: ComputeProblem;
+}
+
+/** How long a failed provisioning waits before the instance is scheduled afresh. */
+export const retryFailedAfterMs = 30_000;
+const pollMs = 300;
+
+const pending = (op: Operation) => op.status === 'pending' || op.status === 'running';
+
+export async function provisionStep(s: StepContext, row: InstanceRow): Promise<StepResult> {
+  const { deps, spec } = s;
+  const move = (to: InstanceRow['phase'], change = {}) =>
+    withTransaction(deps.pool, (c) => transition(c, row, to, change, s.tenant, s.now()));
+  switch (row.phase) {
+    case 'Pending':
+      return schedule(s, row);
+    case 'Scheduled': {
+      // Record the intent first: from Provisioning on, deletion asks the provider what exists.
+      const next = await move('Provisioning', { operation_id: null });
+      return { row: await createAtProvider(s, next), action: 'continue' };
+    }
+    case 'Provisioning': {
+      if (!row.operation_id) return { row: await createAtProvider(s, row), action: 'continue' };
+      const op = await deps.provider.getOperation(row.operation_id);
+      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (op.status === 'succeeded') {
+        return {
+          row: await move('Running', { provider_id: op.resourceId ?? row.provider_id, message: null }),
+          action: 'continue',
+        };
+      }
+      const message = `the provider could not ${row.provider_id ? 'start' : 'create'} the instance: ${op.error?.message ?? 'no reason given'}`;
+      if (row.provider_id) return { row: await move('Failed', { message }), action: requeueAfter(5_000) };
+      return { row: await failAndRelease(s, row, message), action: requeueAfter(retryFailedAfterMs) };
+    }
+    case 'Running': {
+      if (spec.powerState === 'Stopped') {
+        const op = await deps.provider.stopInstance(row.provider_id!, `${row.uid}:stop:${row.operation_id}`);
+        return { row: await move('Stopping', { operation_id: op.id }), action: 'continue' };
+      }
+      return observeDrift(s, row);
+    }
+    case 'Stopping': {
+      const op = await deps.provider.getOperation(row.operation_id!);
+      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (op.status === 'succeeded')
+        return { row: await move('Stopped', { message: null }), action: 'continue' };
+      return {
+        row: await move('Failed', {
+          message: `the provider could not stop the instance: ${op.error?.message}`,
+        }),
+        action: requeueAfter(5_000),
+      };
+    }
+    case 'Stopped': {
+      if (spec.powerState === 'Running') {
+        const op = await deps.provider.startInstance(
+          row.provider_id!,
+          `${row.uid}:start:${row.operation_id}`,
+        );
+        return { row: await move('Provisioning', { operation_id: op.id }), action: 'continue' };
+      }
+      return observeDrift(s, row);
+    }
+    case 'Failed': {
+      if (row.provider_id) return observeRecovery(s, row);
+      const since = s.now().getTime() - (row.updated_at ? new Date(row.updated_at).getTime() : 0);
+      if (since < retryFailedAfterMs)
+        return {
+          row,
+          action: requeueAfter(retryFailedAfterMs - since),
+          problem: {
+            reason: ComputeReasons.ProvisioningFailed,
+            message: `${row.message ?? 'failed'}; retrying in ${Math.ceil((retryFailedAfterMs - since) / 1000)}s`,
+          },
+        };
+      return { row: await move('Pending', { message: null }), action: 'continue' };
+    }
+    default:
+      return { row, action: done };
+  }
+}
+
+async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
+  const { deps, spec, obj } = s;
+  const ns = obj.metadata.namespace!;
+  const network = await findNetworkByName(deps.pool, ns, spec.network);
+  if (!network || network.phase !== 'Ready') {
+    return {
+      row,
+      action: requeueAfter(3_000),
+      problem: {
+        reason: ComputeReasons.WaitingForNetwork,
+        message: `waiting for network ${spec.network} in ${ns} to be Ready`,
+      },
+    };
+  }
+  const subnet = (await listSubnets(deps.pool, network.uid)).find((x) => x.name === spec.subnet);
+  if (!subnet)
+    throw new TerminalError(
+      `spec.subnet: network ${spec.network} has no subnet ${spec.subnet}`,
+      ComputeReasons.InvalidSpec,
+    );
+  if (spec.zone && spec.zone !== subnet.zone) {
+    throw new TerminalError(
+      `spec.zone ${spec.zone} differs from subnet ${spec.subnet}'s zone ${subnet.zone}; omit spec.zone or pick a subnet in ${spec.zone}`,
+      ComputeReasons.InvalidSpec,
+    );
+  }
+  const request = {
+    instanceId: row.uid,
+    region: row.region,
+    zone: subnet.zone,
+    vcpu: row.vcpu,
+    memoryMiB: row.memory_mib,
+    gpu: row.gpu,
+    labels: row.labels,
+    affinity: spec.placement.affinity,
+    antiAffinity: spec.placement.antiAffinity,
+    placementGroup: spec.placement.group,
+  };
+  const placed = deps.placement.place(request);
+  if (!placed.ok)
+    return { row, action: requeueAfter(15_000), problem: { reason: placed.reason, message: placed.message } };
+  try {
+    const next = await withTransaction(deps.pool, async (c) => {
+      await reserveHost(c, placed.hostId, row);
+      const ip = await allocateAddress(c, network.uid, subnet.name, row.uid);
+      return transition(
+        c,
+        row,
+        'Scheduled',
+        { zone: placed.zone, host_id: placed.hostId, private_ip: ip },
+        s.tenant,
+        s.now(),
+        { network: spec.network, subnet: spec.subnet },
+      );
+    });
+    return { row: next, action: 'continue' };
+  } catch (err) {
+    deps.placement.release(row.uid);
+    if (err instanceof CapacityConflict) {
+      // The in-memory view was behind the database: refresh it and choose again.
+      s.log.info(
+        { instance: row.uid, err: err.message },
+        'placement lost a race for host capacity; rescheduling',
+      );
+      await deps.placement.refresh();
+      return { row, action: 'continue' };
+    }
+    throw err;
+  }
+}
+
+async function createAtProvider(s: StepContext, row: InstanceRow): Promise<InstanceRow> {
+  const op = await s.deps.provider.createInstance({
+    idempotencyToken: row.uid,
+    region: row.region,
+    zone: row.zone!,
+    hostId: row.host_id!,
+    vcpu: row.vcpu,
+    memoryMiB: row.memory_mib,
+    gpu: row.gpu,
+    image: s.spec.image,
+    privateIp: row.private_ip ?? undefined,
+    labels: row.labels,
+  });
+  return recordOperation(s.deps.pool, row, { operation_id: op.id, provider_id: op.resourceId ?? null });
+}
+
+async function failAndRelease(s: StepContext, row: InstanceRow, message: string): Promise<InstanceRow> {
+  const next = await withTransaction(s.deps.pool, async (c) => {
+    if (row.host_id) await releaseHost(c, row.host_id, row);
+    await releaseAddress(c, row.uid);
+    return transition(
+      c,
+      row,
+      'Failed',
+      { host_id: null, private_ip: null, provider_id: null, message },
+      s.tenant,
+      s.now(),
+    );
+  });
+  s.deps.placement.release(row.uid);
+  return next;
+}
+
+/** A running or stopped instance: does the provider still see it that way? */
+async function observeDrift(s: StepContext, row: InstanceRow): Promise<StepResult> {
+  const seen = await s.deps.provider.getInstance(row.provider_id!);
+  if (!seen) return { row, action: requeueAfter(2_000) }; // not visible yet: the provider is eventually consistent
+  if (seen.state === 'failed') {
+    const message = seen.message ?? 'the provider reports the instance failed';
+    const next = await withTransaction(s.deps.pool, (c) =>
+      transition(c, row, 'Failed', { message }, s.tenant, s.now()),
+    );
+    return {
+      row: next,
+      action: requeueAfter(5_000),
+      problem: { reason: ComputeReasons.ZoneOutage, message },
+    };
+  }
+  return { row, action: requeueAfter(30_000) };
+}
+
+/** A failed instance that exists at the provider: back to what it was once the provider says so. */
+async function observeRecovery(s: StepContext, row: InstanceRow): Promise<StepResult> {
+  const seen = await s.deps.provider.getInstance(row.provider_id!);
+  if (seen?.state === 'running' || seen?.state === 'stopped') {
+    const to = seen.state === 'running' ? 'Running' : 'Stopped';
+    const next = await withTransaction(s.deps.pool, (c) =>
+      transition(c, row, to, { message: null }, s.tenant, s.now(), { recovered: true }),
+    );
+    return { row: next, action: 'continue' };
+  }
+  const message = seen?.message ?? row.message ?? 'the instance is not available';
+  return { row, action: requeueAfter(5_000), problem: { reason: ComputeReasons.ZoneOutage, message } };
+}
+
+export async function terminateStep(s: StepContext, row: InstanceRow): Promise<StepResult> {
+  const { deps } = s;
+  const move = (to: InstanceRow['phase'], change = {}) =>
+    withTransaction(deps.pool, (c) => transition(c, row, to, change, s.tenant, s.now()));
+  switch (row.phase) {
+    case 'Terminated':
+      return { row, action: done };
+    case 'Pending':
+      return { row: await move('Terminated'), action: done };
+    case 'Scheduled':
+      // Nothing was asked of the provider yet.
+      return { row: await move('Terminating', { operation_id: null }), action: 'continue' };
+    case 'Terminating': {
+      if (row.operation_id) {
+        const op = await deps.provider.getOperation(row.operation_id).catch((err: unknown) => {
+          if (err instanceof ProviderNotFoundError) return undefined;
+          throw err;
+        });
+        if (op && pending(op)) return { row, action: requeueAfter(pollMs) };
+        if (op?.status === 'failed')
+          throw new Error(`the provider could not delete the instance: ${op.error?.message}`);
+      }
+      const next = await withTransaction(deps.pool, async (c) => {
+        if (row.host_id) await releaseHost(c, row.host_id, row);
+        await releaseAddress(c, row.uid);
+        return transition(c, row, 'Terminated', { host_id: null, private_ip: null }, s.tenant, s.now());
+      });
+      deps.placement.release(row.uid);
+      return { row: next, action: done };
+    }
+    default: {
+      // Provisioning, Running, Stopping, Stopped or Failed: find out what exists at the provider, then delete it.
+      let providerId = row.provider_id;
+      if (!providerId && row.phase === 'Provisioning') {
+        const created = row.operation_id
+          ? await deps.provider.getOperation(row.operation_id)
+          : (await createAtProvider(s, row), undefined);
+        if (!created || pending(created)) return { row, action: requeueAfter(pollMs) };
+        providerId = created.status === 'succeeded' ? (created.resourceId ?? null) : null;
+      }
+      if (!providerId) return { row: await move('Terminating', { operation_id: null }), action: 'continue' };
+      const op = await deps.provider.deleteInstance(providerId, `${row.uid}:delete`);
+      return {
+        row: await move('Terminating', { operation_id: op.id, provider_id: providerId }),
+        action: 'continue',
+      };
+    }
+  }
+}

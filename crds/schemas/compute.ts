@@ -1,0 +1,103 @@
+// Compute: one virtual machine instance, placed on a host by the scheduler and provisioned through the provider.
+import { z } from 'zod';
+import { conditionSchema, quantitySchema, type ObjectMeta } from './common.ts';
+
+/** Instance sizes: what `size` stands for when vcpu and memory are not given. */
+export const instanceSizes = {
+  small: { vcpu: 1, memoryMiB: 2048 },
+  medium: { vcpu: 2, memoryMiB: 4096 },
+  large: { vcpu: 4, memoryMiB: 16384 },
+  xlarge: { vcpu: 8, memoryMiB: 32768 },
+} as const;
+export type InstanceSize = keyof typeof instanceSizes;
+
+export const computePhases = [
+  'Pending',
+  'Scheduled',
+  'Provisioning',
+  'Running',
+  'Stopping',
+  'Stopped',
+  'Terminating',
+  'Terminated',
+  'Failed',
+] as const;
+export type ComputePhase = (typeof computePhases)[number];
+
+const selectorSchema = z.record(z.string().max(63), z.string().max(63));
+
+export const computeSpecSchema = z.object({
+  region: z.string().min(1).max(63),
+  zone: z.string().min(1).max(63).optional(),
+  size: z.enum(Object.keys(instanceSizes) as [InstanceSize, ...InstanceSize[]]).optional(),
+  vcpu: z.number().int().min(1).max(256).optional(),
+  memory: quantitySchema.optional(),
+  gpu: z.number().int().min(0).max(16).default(0),
+  image: z.string().min(1).max(256),
+  network: z.string().min(1).max(63),
+  subnet: z.string().min(1).max(63),
+  securityGroups: z.array(z.string().min(1).max(63)).max(16).default([]),
+  placement: z
+    .object({
+      /** Place in the same zone as an instance matching each selector. */
+      affinity: z.array(selectorSchema).max(8).default([]),
+      /** Never share a host with an instance matching any selector. */
+      antiAffinity: z.array(selectorSchema).max(8).default([]),
+      group: z.object({ name: z.string().min(1).max(63), strategy: z.enum(['spread', 'cluster']) }).optional(),
+    })
+    .default({ affinity: [], antiAffinity: [] }),
+  powerState: z.enum(['Running', 'Stopped']).default('Running'),
+});
+
+export const computeStatusSchema = z.object({
+  phase: z.enum(computePhases).optional(),
+  observedGeneration: z.number().int().optional(),
+  hostId: z.string().optional(),
+  zone: z.string().optional(),
+  privateIp: z.string().optional(),
+  providerId: z.string().optional(),
+  operationId: z.string().optional(),
+  message: z.string().max(1024).optional(),
+  conditions: z.array(conditionSchema).max(16).optional(),
+});
+
+export type ComputeSpec = z.infer<typeof computeSpecSchema>;
+export type ComputeStatus = z.infer<typeof computeStatusSchema>;
+export interface Compute {
+  apiVersion: 'omnicloud.io/v1alpha1';
+  kind: 'Compute';
+  metadata: ObjectMeta;
+  spec: ComputeSpec;
+  status?: ComputeStatus;
+}
+
+export const computeKind = {
+  kind: 'Compute',
+  plural: 'computes',
+  singular: 'compute',
+  shortNames: ['vm'],
+  scope: 'Namespaced',
+  spec: computeSpecSchema,
+  status: computeStatusSchema,
+  printerColumns: [
+    { name: 'Region', type: 'string', jsonPath: '.spec.region' },
+    { name: 'Zone', type: 'string', jsonPath: '.status.zone' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'IP', type: 'string', jsonPath: '.status.privateIp' },
+    { name: 'Host', type: 'string', jsonPath: '.status.hostId', priority: 1 },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  rules: {
+    '': [
+      {
+        rule: 'has(self.size) ? !has(self.vcpu) && !has(self.memory) : has(self.vcpu) && has(self.memory)',
+        message: 'set either spec.size (small, medium, large, xlarge) or both spec.vcpu and spec.memory',
+      },
+      {
+        rule: 'self.region == oldSelf.region && self.network == oldSelf.network && self.subnet == oldSelf.subnet',
+        message: 'spec.region, spec.network and spec.subnet are immutable; create a new Compute instead',
+      },
+    ],
+  },
+} as const;
