@@ -1,6 +1,6 @@
 // Appends events to audit_db's hash-chained log, once each: an event id already present is ignored, so
 // redelivered Kafka messages change nothing. Appends are serialised by a transaction-scoped advisory lock.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { chainHash, genesisHash, verifyEntries, type ChainEntry, type ChainVerdict } from './chain.ts';
 
 const appendLock = 7_302_118; // an arbitrary constant naming "the audit chain head"
@@ -54,7 +54,7 @@ export async function appendEvents(pool: Pool, events: readonly AuditEvent[]): P
 }
 
 /** Walks the whole log in pages and checks the chain. */
-export async function verifyChain(pool: Pool, pageSize = 5000): Promise<ChainVerdict> {
+export async function verifyChain(pool: Pool | PoolClient, pageSize = 5000): Promise<ChainVerdict> {
   let start = { seq: 0, hash: genesisHash };
   let total = 0;
   for (;;) {

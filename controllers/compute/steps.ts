@@ -185,7 +185,8 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
 
 async function createAtProvider(s: StepContext, row: InstanceRow): Promise<InstanceRow> {
   const op = await s.deps.provider.createInstance({
-    idempotencyToken: row.uid,
+    // One token per attempt: a create that failed created nothing, and the retry must not replay the failure.
+    idempotencyToken: `${row.uid}:create:${row.create_attempt}`,
     region: row.region,
     zone: row.zone!,
     hostId: row.host_id!,
@@ -196,7 +197,8 @@ async function createAtProvider(s: StepContext, row: InstanceRow): Promise<Insta
     privateIp: row.private_ip ?? undefined,
     labels: row.labels,
   });
-  return recordOperation(s.deps.pool, row, { operation_id: op.id, provider_id: op.resourceId ?? null });
+  // The provider id is recorded only when the create succeeds: until then the instance may never exist.
+  return recordOperation(s.deps.pool, row, { operation_id: op.id });
 }
 
 async function failAndRelease(s: StepContext, row: InstanceRow, message: string): Promise<InstanceRow> {
@@ -207,7 +209,7 @@ async function failAndRelease(s: StepContext, row: InstanceRow, message: string)
       c,
       row,
       'Failed',
-      { host_id: null, private_ip: null, provider_id: null, message },
+      { host_id: null, private_ip: null, provider_id: null, message, create_attempt: row.create_attempt + 1 },
       s.tenant,
       s.now(),
     );

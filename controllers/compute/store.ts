@@ -25,6 +25,7 @@ export interface InstanceRow {
   operation_id: string | null;
   message: string | null;
   updated_at?: Date;
+  create_attempt: number;
 }
 
 export interface HostRow {
@@ -43,7 +44,8 @@ export class PhaseConflict extends Error {}
 export class CapacityConflict extends Error {}
 
 const columns = `uid, namespace, name, region, zone, host_id, vcpu, memory_mib, gpu, labels, placement_group,
-  placement_strategy, phase, host(private_ip) AS private_ip, provider_id, operation_id, message, updated_at`;
+  placement_strategy, phase, host(private_ip) AS private_ip, provider_id, operation_id, message, updated_at,
+  create_attempt`;
 
 export async function readInstance(db: Pool | PoolClient, uid: string): Promise<InstanceRow | undefined> {
   const { rows } = await db.query<InstanceRow>(`SELECT ${columns} FROM instances WHERE uid = $1`, [uid]);
@@ -57,7 +59,7 @@ export async function instancesHoldingHosts(db: Pool): Promise<InstanceRow[]> {
 
 export type NewInstance = Omit<
   InstanceRow,
-  'phase' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'updated_at'
+  'phase' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'updated_at' | 'create_attempt'
 >;
 
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -120,7 +122,7 @@ export async function recordPending(
 }
 
 export type InstanceChange = Partial<
-  Pick<InstanceRow, 'zone' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message'>
+  Pick<InstanceRow, 'zone' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'create_attempt'>
 >;
 
 /** Moves the instance from `from` to `to` with `change`, and writes the event; PhaseConflict if it moved. */

@@ -29,6 +29,15 @@ export class IpamRefusal extends Error {
   }
 }
 
+/**
+ * Allocators of one range take turns for the rest of their transaction. The exclusion constraints alone are
+ * safe, but racing writers that all read the same free block would all clash and retry together; the lock
+ * turns that herd into a queue. Correctness still rests on the constraints.
+ */
+async function serialise(client: PoolClient, key: string): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+}
+
 const pgCode = (err: unknown): string | undefined => (err as { code?: string }).code;
 
 async function attempt<T>(client: PoolClient, fn: () => Promise<T>): Promise<T | 'clash'> {
@@ -86,6 +95,7 @@ export interface NetworkClaim {
 export async function allocateNetwork(client: PoolClient, claim: NetworkClaim): Promise<NetworkRow> {
   const existing = await findNetwork(client, claim.uid);
   if (existing) return existing;
+  await serialise(client, `networks/${claim.scope}`);
   for (let i = 0; i < maxRaceRetries; i++) {
     let cidr: string;
     if (claim.cidr) {
@@ -160,6 +170,7 @@ export async function allocateSubnets(
   claims: readonly SubnetClaim[],
 ): Promise<SubnetRow[]> {
   const pool = parseCidr(network.cidr);
+  await serialise(client, `subnets/${network.uid}`);
   for (const claim of claims) {
     const have = (await listSubnets(client, network.uid)).find((s) => s.name === claim.name);
     if (have) continue;
@@ -229,6 +240,7 @@ export async function allocateAddress(
       [ownerUid],
     );
     if (own.rows[0]) return own.rows[0].address;
+    await serialise(client, `addresses/${networkUid}/${subnet}`);
     const row = (await listSubnets(client, networkUid)).find((s) => s.name === subnet);
     if (!row) throw new IpamRefusal(`subnet ${subnet} does not exist in this network`, 'OutsideNetwork');
     const used = await client.query<{ address: string }>(
