@@ -28,7 +28,7 @@ export async function registerControllers(
   kc: k8s.KubeConfig,
   endpoints: Endpoints,
   log: Logger,
-  opts: { workers: number; resyncMs: number; identity: string },
+  opts: { workers: number; resyncMs: number; identity: string; observeIntervalMs?: number },
 ): Promise<{ close(): Promise<void> }> {
   for (const db of ['tenants_db', 'infra_db', 'audit_db'] as MigratedDatabase[]) {
     await migrate(db, endpoints.postgres[db], log);
@@ -63,7 +63,9 @@ export async function registerControllers(
     );
   add(tenantController({ pool: tenantsPool }));
   add(networkController({ pool: infraPool, provider, onOutbox: events.nudge }));
-  add(computeController({ pool: infraPool, provider, placement, onOutbox: events.nudge }));
+  add(
+    computeController({ pool: infraPool, provider, placement, onOutbox: events.nudge, observeIntervalMs: opts.observeIntervalMs }),
+  );
   return {
     async close() {
       clearInterval(refresher);

@@ -32,6 +32,8 @@ export interface ComputeDeps {
   provider: CloudProvider;
   placement: Placement;
   onOutbox?: () => void;
+  /** How often a settled instance is compared with the provider; 30 s by default. */
+  observeIntervalMs?: number;
 }
 
 export type ComputeObj = Compute & k8s.KubernetesObject;

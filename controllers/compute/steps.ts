@@ -233,7 +233,7 @@ async function observeDrift(s: StepContext, row: InstanceRow): Promise<StepResul
       problem: { reason: ComputeReasons.ZoneOutage, message },
     };
   }
-  return { row, action: requeueAfter(30_000) };
+  return { row, action: requeueAfter(s.deps.observeIntervalMs ?? 30_000) };
 }
 
 /** A failed instance that exists at the provider: back to what it was once the provider says so. */

@@ -59,7 +59,14 @@ export async function instancesHoldingHosts(db: Pool): Promise<InstanceRow[]> {
 
 export type NewInstance = Omit<
   InstanceRow,
-  'phase' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'updated_at' | 'create_attempt'
+  | 'phase'
+  | 'host_id'
+  | 'private_ip'
+  | 'provider_id'
+  | 'operation_id'
+  | 'message'
+  | 'updated_at'
+  | 'create_attempt'
 >;
 
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -122,7 +129,10 @@ export async function recordPending(
 }
 
 export type InstanceChange = Partial<
-  Pick<InstanceRow, 'zone' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'create_attempt'>
+  Pick<
+    InstanceRow,
+    'zone' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'create_attempt'
+  >
 >;
 
 /** Moves the instance from `from` to `to` with `change`, and writes the event; PhaseConflict if it moved. */

@@ -83,7 +83,12 @@ export class HttpProvider implements CloudProvider {
       } catch {
         // A proxy's HTML error page or a truncated body: keep the status, show the start of the text.
         payload = { message: text.slice(0, 200) };
-        if (res.ok) throw new ProviderRequestError(`${method} ${path}: the provider answered with something that is not JSON`, res.status, 'BadResponse');
+        if (res.ok)
+          throw new ProviderRequestError(
+            `${method} ${path}: the provider answered with something that is not JSON`,
+            res.status,
+            'BadResponse',
+          );
       }
       if (res.status === 429) {
         this.breaker.succeeded(); // throttling is the provider answering, not the provider failing

@@ -201,7 +201,9 @@ export class CloudState {
       kind,
       status: failed ? 'failed' : 'running',
       ...(resourceId ? { resourceId } : {}),
-      ...(failed ? { error: { code: refusal ? refusalCode(refusal) : 'InjectedFailure', message: failed } } : {}),
+      ...(failed
+        ? { error: { code: refusal ? refusalCode(refusal) : 'InjectedFailure', message: failed } }
+        : {}),
       dueAt: this.now() + this.config.latencyMs + this.faults.slowMs,
       action,
     };
