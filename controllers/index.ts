@@ -64,7 +64,13 @@ export async function registerControllers(
   add(tenantController({ pool: tenantsPool }));
   add(networkController({ pool: infraPool, provider, onOutbox: events.nudge }));
   add(
-    computeController({ pool: infraPool, provider, placement, onOutbox: events.nudge, observeIntervalMs: opts.observeIntervalMs }),
+    computeController({
+      pool: infraPool,
+      provider,
+      placement,
+      onOutbox: events.nudge,
+      observeIntervalMs: opts.observeIntervalMs,
+    }),
   );
   return {
     async close() {

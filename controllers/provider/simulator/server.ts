@@ -88,6 +88,7 @@ async function route(
           operations: state.operations.size,
         },
       ];
+    if (key === 'GET /admin/instances') return [200, state.allInstances()];
     if (key === 'DELETE /admin/faults') return [200, state.setFaults({ ...noFaults })];
     if (key === 'POST /admin/faults') {
       const f = parse(faults, await readJson(req));

@@ -72,6 +72,8 @@ interface InstanceRecord extends InstanceInfo {
   gpu: number;
   image: string;
   visibleAt: number;
+  /** The idempotency token that created it: lets tests and operators find duplicates. */
+  createdWith?: string;
 }
 
 interface NetworkRecord extends NetworkInfo {
@@ -253,6 +255,7 @@ export class CloudState {
       gpu,
       image: req.image,
       visibleAt: Number.MAX_SAFE_INTEGER,
+      createdWith: req.idempotencyToken,
     };
     this.instances.set(id, inst);
     this.charge(inst, 1);
@@ -330,8 +333,19 @@ export class CloudState {
     const inst = this.instances.get(id);
     if (!inst || inst.visibleAt > this.now()) return undefined;
     const outage = inst.state === 'terminated' ? undefined : this.outage(inst.region, inst.zone);
-    const { vcpu: _v, memoryMiB: _m, gpu: _g, image: _i, visibleAt: _t, ...info } = inst;
+    const { vcpu: _v, memoryMiB: _m, gpu: _g, image: _i, visibleAt: _t, createdWith: _c, ...info } = inst;
     return outage ? { ...info, state: 'failed', message: outage } : info;
+  }
+
+  /** Every instance as stored, settled first: the admin view. */
+  allInstances(): { id: string; hostId: string; state: string; createdWith?: string }[] {
+    for (const op of this.operations.values()) if (op.status === 'running') this.settle(op);
+    return [...this.instances.values()].map((i) => ({
+      id: i.id,
+      hostId: i.hostId,
+      state: i.state,
+      createdWith: i.createdWith,
+    }));
   }
 
   getNetwork(id: string): NetworkInfo | undefined {

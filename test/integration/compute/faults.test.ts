@@ -107,7 +107,7 @@ describe('integration: faults shown in Compute status', function () {
       },
       120_000,
     );
-    assert.equal(new Set(settled.running.map((c) => c.status!.privateIp)).size, 11);
+    assert.equal(new Set(settled.running.map((c) => c!.status!.privateIp)).size, 11);
     assert.match(
       condition(settled.held[0], 'Scheduled')!.message,
       /subnet tiny \(10\.\d+\.\d+\.\d+\/28\) has no free address: all 11 assignable addresses are in use/,
