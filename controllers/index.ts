@@ -28,7 +28,13 @@ export async function registerControllers(
   kc: k8s.KubeConfig,
   endpoints: Endpoints,
   log: Logger,
-  opts: { workers: number; resyncMs: number; identity: string; observeIntervalMs?: number },
+  opts: {
+    workers: number;
+    resyncMs: number;
+    identity: string;
+    observeIntervalMs?: number;
+    queueRatePerSecond?: number;
+  },
 ): Promise<{ close(): Promise<void> }> {
   for (const db of ['tenants_db', 'infra_db', 'audit_db'] as MigratedDatabase[]) {
     await migrate(db, endpoints.postgres[db], log);
@@ -55,7 +61,7 @@ export async function registerControllers(
   const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) =>
     manager.add(
       new Controller(
-        { ...spec, workers: opts.workers, resyncMs: opts.resyncMs },
+        { ...spec, workers: opts.workers, resyncMs: opts.resyncMs, ratePerSecond: opts.queueRatePerSecond },
         kc,
         log,
         eventRecorder(kc, spec.name, opts.identity, log),

@@ -31,6 +31,7 @@ export const configSchema = z
     httpPort: whole('OMNICLOUD_HTTP_PORT (--http-port)', 0, 65535).default(8080),
     shutdownGraceMs: whole('OMNICLOUD_SHUTDOWN_GRACE_MS', 0, 300_000).default(20_000),
     resyncMs: whole('OMNICLOUD_RESYNC_MS', 10_000, 86_400_000).default(600_000),
+    queueRatePerSecond: whole('OMNICLOUD_QUEUE_RATE', 1, 100_000).default(50),
     /** How often a running instance is compared with what the provider reports (drift, outages). */
     observeIntervalMs: whole('OMNICLOUD_OBSERVE_INTERVAL_MS', 500, 3_600_000).default(30_000),
   })
@@ -56,6 +57,7 @@ const envNames: Record<string, string> = {
   shutdownGraceMs: 'OMNICLOUD_SHUTDOWN_GRACE_MS',
   resyncMs: 'OMNICLOUD_RESYNC_MS',
   observeIntervalMs: 'OMNICLOUD_OBSERVE_INTERVAL_MS',
+  queueRatePerSecond: 'OMNICLOUD_QUEUE_RATE',
 };
 
 export class ConfigError extends Error {}

@@ -23,6 +23,8 @@ export interface ControllerSpec<T extends k8s.KubernetesObject> {
   owns?: ResourceRef[];
   workers?: number;
   resyncMs?: number;
+  /** Overall rate at which workers take keys (a token bucket); 50 per second by default. */
+  ratePerSecond?: number;
   reconcile(obj: T, ctx: ReconcileContext<T>): Promise<Action>;
   /** Called when reconcile throws a TerminalError: record it on the object; it is not retried. */
   onTerminalError?(obj: T, err: Error, ctx: ReconcileContext<T>): Promise<void>;
@@ -46,7 +48,11 @@ export class Controller<T extends k8s.KubernetesObject> {
   ) {
     const name = spec.name;
     this.queue = new WorkQueue(
-      { clock },
+      {
+        clock,
+        ratePerSecond: spec.ratePerSecond,
+        burst: spec.ratePerSecond ? spec.ratePerSecond * 4 : undefined,
+      },
       {
         depth: (n) => queueDepth.set({ controller: name }, n),
         latency: (ms) => queueLatency.observe({ controller: name }, ms / 1000),
