@@ -1,5 +1,8 @@
 // Decides an AdmissionReview: routes by kind to its validating or mutating rules. Pure: body in, review out.
 import { allow, deny, parseReview, type AdmissionResponse } from './review.ts';
+import { validateCompute } from './compute.ts';
+import { validateNetwork } from './network.ts';
+import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
 
 type Validator = (
@@ -9,10 +12,19 @@ type Validator = (
 ) => { field: string; message: string }[];
 type Defaulter = (object: never) => object[];
 
-const validators: Record<string, Validator> = { Tenant: validateTenant as Validator };
+const validators: Record<string, Validator> = {
+  Tenant: validateTenant as Validator,
+  Network: validateNetwork as Validator,
+  Compute: validateCompute as Validator,
+};
+const quotaKinds = new Set(['Network', 'Compute']);
 const defaulters: Record<string, Defaulter> = { Tenant: defaultTenant as Defaulter };
 
-export function validate(body: unknown): AdmissionResponse {
+/**
+ * Validates a request. With a quota lookup, creates of Networks and Computes are also checked against the
+ * tenant's quota (and refused in a suspended tenant).
+ */
+export async function validate(body: unknown, quota?: QuotaLookup): Promise<AdmissionResponse> {
   const parsed = parseReview(body);
   if (!parsed.ok) return deny(parsed.uid, [{ field: 'request', message: parsed.message }], 400);
   const { request } = parsed;
@@ -25,6 +37,13 @@ export function validate(body: unknown): AdmissionResponse {
     request.object as never,
     (request.oldObject ?? undefined) as never,
   );
+  if (problems.length === 0 && quota && request.operation === 'CREATE' && quotaKinds.has(request.kind.kind)) {
+    const meta = (request.object.metadata ?? {}) as { name?: string; namespace?: string };
+    const namespace = meta.namespace ?? request.namespace ?? '';
+    problems.push(
+      ...(await quotaProblems(quota, request.kind.kind, namespace, meta.name ?? '', request.object.spec)),
+    );
+  }
   return problems.length > 0 ? deny(request.uid, problems) : allow(request.uid);
 }
 

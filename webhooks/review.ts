@@ -6,6 +6,7 @@ export const admissionRequestSchema = z.object({
   uid: z.string().max(256),
   kind: z.object({ group: z.string(), version: z.string(), kind: z.string() }),
   operation: z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']),
+  namespace: z.string().max(253).optional(),
   object: z.record(z.string(), z.unknown()).nullish(),
   oldObject: z.record(z.string(), z.unknown()).nullish(),
   dryRun: z.boolean().optional(),

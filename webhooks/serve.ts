@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { injectCaBundle } from './ca-bundle.ts';
 import { createServingCertificate, needsRenewal, type ServingCertificate } from './certs.ts';
 import { rotateCertificate, startWebhookServer } from './server.ts';
+import { apiQuotaLookup } from './quota.ts';
 
 async function loadOrCreate(dnsNames: string[]): Promise<ServingCertificate> {
   const dir = process.env.OMNICLOUD_WEBHOOK_CERT_DIR;
@@ -28,7 +29,7 @@ export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Pro
   if (!port) return;
   const dnsNames = (process.env.OMNICLOUD_WEBHOOK_DNS ?? 'localhost').split(',').filter(Boolean);
   let cert = await loadOrCreate(dnsNames);
-  const server = await startWebhookServer(Number(port), cert, log);
+  const server = await startWebhookServer(Number(port), cert, log, apiQuotaLookup(kc));
   log.info({ port: Number(port), dnsNames }, 'admission webhooks serving');
   const inject = async (): Promise<void> => {
     const name = process.env.OMNICLOUD_WEBHOOK_CONFIGURATION;

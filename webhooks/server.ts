@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { mutate, validate } from './admission.ts';
 import { deny } from './review.ts';
 import type { ServingCertificate } from './certs.ts';
+import type { QuotaLookup } from './quota.ts';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -13,17 +14,19 @@ export function startWebhookServer(
   port: number,
   cert: ServingCertificate,
   log?: Logger,
+  quota?: QuotaLookup,
 ): Promise<https.Server> {
   const server = https.createServer({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' }, (req, res) => {
     const reply = (code: number, body: unknown): void => {
       res.writeHead(code, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const path = req.url?.split('?')[0];
     const handler =
-      req.url?.split('?')[0] === '/validate'
-        ? validate
-        : req.url?.split('?')[0] === '/mutate'
-          ? mutate
+      path === '/validate'
+        ? (body: unknown) => validate(body, quota)
+        : path === '/mutate'
+          ? (body: unknown) => Promise.resolve(mutate(body))
           : undefined;
     if (!handler) return reply(404, { message: 'not found: use /validate or /mutate' });
     if (req.method !== 'POST') return reply(405, { message: 'use POST' });
@@ -48,12 +51,17 @@ export function startWebhookServer(
       } catch {
         return reply(200, deny('', [{ field: 'request', message: 'body is not JSON' }], 400));
       }
-      try {
-        reply(200, handler(body));
-      } catch (err) {
-        log?.error({ err: String(err) }, 'admission handler failed');
-        reply(200, deny('', [{ field: 'request', message: 'could not evaluate the request' }], 500));
-      }
+      handler(body)
+        .then((review) => reply(200, review))
+        .catch((err: unknown) => {
+          log?.error({ err: String(err) }, 'admission handler failed');
+          const uid = (body as { request?: { uid?: unknown } } | null)?.request?.uid;
+          const message = 'could not evaluate the request (the quota lookup failed); retry';
+          reply(
+            200,
+            deny(typeof uid === 'string' ? uid.slice(0, 256) : '', [{ field: 'request', message }], 500),
+          );
+        });
     });
   });
   server.setTimeout(10_000);

@@ -23,60 +23,60 @@ function review(operation: string, object: unknown, oldObject?: unknown, kind = 
   };
 }
 
-describe('Tenant admission', () => {
-  it('allows a valid tenant', () => {
-    const r = validate(review('CREATE', { metadata: { name: 'acme' }, spec }));
+describe('Tenant admission', async () => {
+  it('allows a valid tenant', async () => {
+    const r = await validate(review('CREATE', { metadata: { name: 'acme' }, spec }));
     assert.deepEqual(r.response, { uid: 'u-1', allowed: true });
   });
 
-  it('refuses a name that cannot become a namespace, naming the field', () => {
-    const r = validate(review('CREATE', { metadata: { name: 'a'.repeat(57) }, spec }));
+  it('refuses a name that cannot become a namespace, naming the field', async () => {
+    const r = await validate(review('CREATE', { metadata: { name: 'a'.repeat(57) }, spec }));
     assert.equal(r.response.allowed, false);
     assert.match(r.response.status!.message, /^metadata\.name: .*at most 56 characters/);
     assert.equal(
-      validate(review('CREATE', { metadata: { name: 'has.dots' }, spec })).response.allowed,
+      (await validate(review('CREATE', { metadata: { name: 'has.dots' }, spec }))).response.allowed,
       false,
     );
   });
 
-  it('refuses a subject listed twice', () => {
+  it('refuses a subject listed twice', async () => {
     const admins = [
       { kind: 'User', name: 'a' },
       { kind: 'User', name: 'a' },
     ];
-    const r = validate(review('CREATE', { metadata: { name: 'acme' }, spec: { ...spec, admins } }));
+    const r = await validate(review('CREATE', { metadata: { name: 'acme' }, spec: { ...spec, admins } }));
     assert.match(r.response.status!.message, /spec\.admins\[1\]: User a is listed twice/);
   });
 
-  it('refuses lowering the network quota below what the tenant uses, and allows it at the usage', () => {
+  it('refuses lowering the network quota below what the tenant uses, and allows it at the usage', async () => {
     const old = { metadata: { name: 'acme' }, spec, status: { quotaUsage: { networks: 2 } } };
     const lower = { metadata: { name: 'acme' }, spec: { ...spec, quotas: { ...spec.quotas, networks: 1 } } };
-    const r = validate(review('UPDATE', lower, old));
+    const r = await validate(review('UPDATE', lower, old));
     assert.match(
       r.response.status!.message,
       /spec\.quotas\.networks: 1 is below the 2 networks the tenant has; .* at least 2/,
     );
     assert.equal(
-      validate(review('UPDATE', { metadata: { name: 'acme' }, spec }, old)).response.allowed,
+      (await validate(review('UPDATE', { metadata: { name: 'acme' }, spec }, old))).response.allowed,
       true,
     );
   });
 
-  it('reports schema problems with their paths', () => {
-    const r = validate(
+  it('reports schema problems with their paths', async () => {
+    const r = await validate(
       review('CREATE', { metadata: { name: 'acme' }, spec: { ...spec, billingCurrency: 'XYZ' } }),
     );
     assert.match(r.response.status!.message, /spec\.billingCurrency/);
   });
 
-  it('never refuses a delete', () => {
+  it('never refuses a delete', async () => {
     assert.equal(
-      validate(review('DELETE', null, { metadata: { name: 'acme' }, spec: {} })).response.allowed,
+      (await validate(review('DELETE', null, { metadata: { name: 'acme' }, spec: {} }))).response.allowed,
       true,
     );
   });
 
-  it('fills in defaults with a JSON patch', () => {
+  it('fills in defaults with a JSON patch', async () => {
     const r = mutate(review('CREATE', { metadata: { name: 'acme' }, spec }));
     assert.equal(r.response.patchType, 'JSONPatch');
     const ops = JSON.parse(Buffer.from(r.response.patch!, 'base64').toString());
@@ -90,7 +90,7 @@ describe('Tenant admission', () => {
     ]);
   });
 
-  it('answers malformed reviews with a well-formed refusal that keeps the uid', () => {
+  it('answers malformed reviews with a well-formed refusal that keeps the uid', async () => {
     for (const body of [
       null,
       42,
@@ -98,15 +98,20 @@ describe('Tenant admission', () => {
       {},
       { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u-9' } },
     ]) {
-      const r = validate(body);
+      const r = await validate(body);
       assert.equal(r.apiVersion, 'admission.k8s.io/v1');
       assert.equal(r.kind, 'AdmissionReview');
       assert.equal(r.response.allowed, false);
       assert.equal(r.response.status!.code, 400);
     }
     assert.equal(
-      validate({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u-9' } })
-        .response.uid,
+      (
+        await validate({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          request: { uid: 'u-9' },
+        })
+      ).response.uid,
       'u-9',
     );
   });

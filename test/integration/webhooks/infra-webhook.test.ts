@@ -1,0 +1,166 @@
+// The Network and Compute admission webhooks registered with the real API server, with the quota lookup on
+// the real Tenant: refusals name the field and say what would be accepted; updates of immutable fields
+// are refused; deletes always pass.
+import assert from 'node:assert/strict';
+import type https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+import { apiQuotaLookup } from '../../../webhooks/quota.ts';
+import { adminConfig, uniqueName } from '../../support/kube.ts';
+import { installCrds } from '../../support/operator.ts';
+import { tenantManifest, tenantsApi } from '../../support/tenants.ts';
+import { serveWebhooks } from '../../support/webhook.ts';
+import {
+  api,
+  computeManifest,
+  createNamespace,
+  deleteNamespace,
+  networkManifest,
+  patchSpec,
+} from '../../support/infra.ts';
+
+describe('integration: Network and Compute admission webhooks on the API server', function () {
+  this.timeout(120_000);
+  const kc = adminConfig();
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const tenant = uniqueName('whq');
+  const ns = `tenant-${tenant}`;
+  const id = uniqueName('wh-infra');
+  let server: https.Server;
+
+  const createIn = (kind: 'networks' | 'computes', body: object) =>
+    custom.createNamespacedCustomObject({ ...api, plural: kind, namespace: ns, body });
+  const refusal = async (p: Promise<unknown>): Promise<string> => {
+    try {
+      await p;
+    } catch (err) {
+      assert.equal((err as { code?: number }).code, 422, String(err));
+      return String((err as { body?: string }).body ?? err);
+    }
+    assert.fail('the API server accepted what the webhook should refuse');
+  };
+
+  before(async () => {
+    installCrds();
+    await custom.createClusterCustomObject({
+      ...tenantsApi,
+      body: tenantManifest(tenant, {
+        quotas: { vcpu: 4, memory: '64Gi', storage: '1Ti', networks: 1, publicIPs: 0 },
+      }),
+    });
+    await createNamespace(kc, ns);
+    const served = await serveWebhooks(apiQuotaLookup(kc));
+    server = served.server;
+    await admission.createValidatingWebhookConfiguration({
+      body: {
+        metadata: { name: id },
+        webhooks: [
+          {
+            name: 'infra.validate.omnicloud.io',
+            clientConfig: {
+              url: `https://127.0.0.1:${served.port}/validate`,
+              caBundle: Buffer.from(served.cert.caCert).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['omnicloud.io'],
+                apiVersions: ['v1alpha1'],
+                resources: ['networks', 'computes'],
+                operations: ['CREATE', 'UPDATE'],
+                scope: 'Namespaced',
+              },
+            ],
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            admissionReviewVersions: ['v1'],
+            timeoutSeconds: 5,
+          },
+        ],
+      },
+    });
+    // Registration takes effect a moment later; wait until a refusal comes back.
+    for (let i = 0; i < 50; i++) {
+      const ok = await createIn('computes', computeManifest(ns, 'probe', { zone: 'nowhere' })).then(
+        () => false,
+        () => true,
+      );
+      if (ok) break;
+      await custom
+        .deleteNamespacedCustomObject({ ...api, plural: 'computes', namespace: ns, name: 'probe' })
+        .catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  after(async () => {
+    await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);
+    server?.close();
+    for (const plural of ['computes', 'networks'])
+      await custom
+        .deleteCollectionNamespacedCustomObject({ ...api, plural, namespace: ns })
+        .catch(() => undefined);
+    await deleteNamespace(kc, ns);
+    await custom.deleteClusterCustomObject({ ...tenantsApi, name: tenant }).catch(() => undefined);
+  });
+
+  it('refuses a subnet outside its network, naming the field', async () => {
+    const body = networkManifest(ns, 'bad', {
+      cidr: '10.5.0.0/16',
+      prefixLength: undefined,
+      subnets: [{ name: 'a', zone: 'eu-west-1a', cidr: '10.6.0.0/24' }],
+    });
+    assert.match(
+      await refusal(createIn('networks', body)),
+      /spec\.subnets\[0\]\.cidr: 10\.6\.0\.0\/24 is not inside the network's 10\.5\.0\.0\/16/,
+    );
+  });
+
+  it('refuses a malformed security-group rule', async () => {
+    const body = networkManifest(ns, 'bad2', {
+      securityGroups: [
+        { name: 'g', ingress: [{ protocol: 'icmp', ports: '22', cidr: '0.0.0.0/0' }], egress: [] },
+      ],
+    });
+    assert.match(
+      await refusal(createIn('networks', body)),
+      /ingress\[0\]\.ports: ports do not apply to protocol icmp/,
+    );
+  });
+
+  it('admits a network within quota, refuses the next one over it, and refuses changing its region', async () => {
+    await createIn('networks', networkManifest(ns, 'net'));
+    assert.match(
+      await refusal(createIn('networks', networkManifest(ns, 'net2'))),
+      /may have 1 network\(s\) and has 1; raise spec\.quotas\.networks/,
+    );
+    assert.match(
+      await refusal(patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 })),
+      /spec\.prefixLength: is immutable/,
+    );
+  });
+
+  it('refuses a Compute zone outside its region', async () => {
+    assert.match(
+      await refusal(createIn('computes', computeManifest(ns, 'vm-z', { zone: 'us-east-1b' }))),
+      /spec\.zone: zone us-east-1b is not in region eu-west-1/,
+    );
+  });
+
+  it('admits Computes up to the vCPU quota and refuses the one over it, saying what is used', async () => {
+    await createIn('computes', computeManifest(ns, 'vm-1', { size: 'medium' }));
+    await createIn('computes', computeManifest(ns, 'vm-2', { size: 'medium' }));
+    assert.match(
+      await refusal(createIn('computes', computeManifest(ns, 'vm-3'))),
+      /1 more vCPU would exceed tenant .*'s quota: 4 of 4 in use/,
+    );
+  });
+
+  it('refuses resizing a Compute, allows stopping it, and lets deletes through', async () => {
+    assert.match(
+      await refusal(patchSpec(kc, 'computes', ns, 'vm-1', { size: 'large' })),
+      /spec\.size: is immutable \(was medium\); create a new Compute instead/,
+    );
+    await patchSpec(kc, 'computes', ns, 'vm-1', { powerState: 'Stopped' });
+    await custom.deleteNamespacedCustomObject({ ...api, plural: 'computes', namespace: ns, name: 'vm-2' });
+  });
+});

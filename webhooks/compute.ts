@@ -1,0 +1,60 @@
+// Admission rules for Computes that the CRD schema cannot express: the zone inside the region, a memory
+// quantity the scheduler can use, and fields that cannot change once the instance exists.
+import { computeSpecSchema, type ComputeSpec } from '../crds/schemas/compute.ts';
+import { memoryMiB } from '../controllers/compute/resources.ts';
+import type { Problem } from './review.ts';
+import { schemaProblems, zoneProblem } from './rules.ts';
+
+interface ComputeLike {
+  spec?: unknown;
+}
+
+const immutable = ['region', 'zone', 'network', 'subnet', 'size', 'vcpu', 'memory', 'gpu', 'image'] as const;
+
+export function validateCompute(operation: string, object: ComputeLike, oldObject?: ComputeLike): Problem[] {
+  if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
+  const parsed = computeSpecSchema.safeParse(object.spec);
+  if (!parsed.success) return schemaProblems(parsed.error);
+  const spec = parsed.data;
+  const problems: Problem[] = [];
+  if (spec.zone) {
+    const zone = zoneProblem(spec.region, spec.zone, 'spec.zone');
+    if (zone) problems.push(zone);
+  }
+  if (spec.memory !== undefined) {
+    try {
+      if (memoryMiB(spec.memory) < 256)
+        problems.push({
+          field: 'spec.memory',
+          message: `${spec.memory} is below the 256Mi an instance needs`,
+        });
+    } catch (err) {
+      problems.push({ field: 'spec.memory', message: (err as Error).message });
+    }
+  }
+  if (operation === 'UPDATE' && oldObject) {
+    const old = computeSpecSchema.safeParse(oldObject.spec);
+    if (old.success) {
+      for (const key of immutable) {
+        if (JSON.stringify(spec[key]) !== JSON.stringify(old.data[key])) {
+          problems.push({
+            field: `spec.${key}`,
+            message: `is immutable (was ${shown(old.data[key])}); create a new Compute instead`,
+          });
+        }
+      }
+      if (JSON.stringify(spec.placement.group) !== JSON.stringify(old.data.placement.group)) {
+        problems.push({
+          field: 'spec.placement.group',
+          message: 'is immutable: an instance cannot change placement group',
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return 'unset';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
