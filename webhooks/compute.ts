@@ -1,6 +1,6 @@
 // Admission rules for Computes that the CRD schema cannot express: the zone inside the region, a memory
 // quantity the scheduler can use, and fields that cannot change once the instance exists.
-import { computeSpecSchema, type ComputeSpec } from '../crds/schemas/compute.ts';
+import { computeSpecSchema } from '../crds/schemas/compute.ts';
 import { memoryMiB } from '../controllers/compute/resources.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
