@@ -58,10 +58,21 @@ function randomBody(r: () => number, i: number): string {
     quotas: randomValue(r, 3),
     billingCurrency: randomValue(r, 3),
     admins: randomValue(r, 3),
+    region: r() > 0.5 ? 'eu-west-1' : randomValue(r, 2),
+    cidr: r() > 0.5 ? '10.0.0.0/16' : randomValue(r, 2),
+    subnets:
+      r() > 0.5 ? [{ name: 'a', zone: randomValue(r, 2), cidr: randomValue(r, 2) }] : randomValue(r, 3),
+    securityGroups: randomValue(r, 4),
+    size: randomValue(r, 2),
+    memory: randomValue(r, 2),
   };
+  const kinds = ['Tenant', 'Network', 'Compute'];
   const request = {
     uid: r() > 0.1 ? `fuzz-${i}` : randomValue(r, 5),
-    kind: r() > 0.2 ? { group: 'omnicloud.io', version: 'v1alpha1', kind: 'Tenant' } : randomValue(r, 5),
+    kind:
+      r() > 0.2
+        ? { group: 'omnicloud.io', version: 'v1alpha1', kind: kinds[Math.floor(r() * kinds.length)] }
+        : randomValue(r, 5),
     operation: ['CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'PATCH'][Math.floor(r() * 5)],
     object:
       r() > 0.2
