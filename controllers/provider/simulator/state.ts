@@ -372,7 +372,7 @@ export class CloudState {
       if (type === 'create-instance' && inst) this.setInstance({ ...inst, state: 'terminated' }, -1);
     } else {
       op.status = 'succeeded';
-      const visibleAt = this.now() + this.config.visibilityDelayMs;
+      const visibleAt = op.dueAt + this.config.visibilityDelayMs; // measured from completion, not from when it was noticed
       if (type === 'create-instance' && inst) this.setInstance({ ...inst, state: 'running', visibleAt });
       if (type === 'start' && inst) this.setInstance({ ...inst, state: 'running' });
       if (type === 'stop' && inst) this.setInstance({ ...inst, state: 'stopped' });
