@@ -14,7 +14,7 @@ function kubectl(...args: string[]): string {
 }
 
 describe('system: the examples, applied with kubectl', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let op: OperatorProcess;
 
   before(async () => {
@@ -25,29 +25,54 @@ describe('system: the examples, applied with kubectl', function () {
     await op.stop();
   });
 
-  it('applies examples/, shows a Ready tenant in `kubectl get omnicloud`, and deletes it cleanly', async () => {
-    assert.match(
-      kubectl('apply', '-f', 'examples/'),
-      /tenant\.omnicloud\.io\/acme (created|configured|unchanged)/,
+  it('applies examples/: a Ready tenant, a Ready network and two Running instances, all in `kubectl get omnicloud`; deletes cleanly', async () => {
+    const applied = kubectl('apply', '-f', 'examples/');
+    assert.match(applied, /tenant\.omnicloud\.io\/acme (created|configured|unchanged)/);
+    assert.match(applied, /network\.omnicloud\.io\/main (created|configured|unchanged)/);
+    assert.match(applied, /compute\.omnicloud\.io\/web-2 (created|configured|unchanged)/);
+    const jsonpath = (kind: string, name: string, path: string, ns: string[] = []) =>
+      kubectl('get', kind, name, ...ns, '-o', `jsonpath={${path}}`);
+    await eventually('acme to be Ready', async () =>
+      jsonpath('tenant', 'acme', '.status.conditions[?(@.type=="Ready")].status') === 'True'
+        ? true
+        : undefined,
     );
-    await eventually('acme to be Ready', async () => {
-      const ready = kubectl(
-        'get',
-        'tenant',
-        'acme',
-        '-o',
-        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-      );
-      return ready === 'True' ? true : undefined;
-    });
-    const table = kubectl('get', 'omnicloud');
+    await eventually(
+      'web-1 and web-2 to be Running',
+      async () =>
+        ['web-1', 'web-2'].every(
+          (n) => jsonpath('vm', n, '.status.phase', ['-n', 'tenant-acme']) === 'Running',
+        )
+          ? true
+          : undefined,
+      120_000,
+    );
+    const table = kubectl('get', 'omnicloud', '-A');
     assert.match(table, /acme\s+ACME Corporation\s+tenant-acme\s+Active\s+True/);
-    assert.match(kubectl('get', 'tn', 'acme', '-o', 'name'), /tenant.omnicloud.io\/acme/);
     assert.match(
-      kubectl('auth', 'can-i', 'list', 'resourcequotas', '-n', 'tenant-acme', '--as', 'alice@acme.example'),
+      table,
+      /tenant-acme\s+network\.omnicloud\.io\/main\s+eu-west-1\s+10\.\d+\.0\.0\/16\s+Ready\s+True/,
+    );
+    assert.match(
+      table,
+      /tenant-acme\s+compute\.omnicloud\.io\/web-1\s+eu-west-1\s+eu-west-1a\s+Running\s+10\.\d+\.\d+\.\d+\s+True/,
+    );
+    const hosts = ['web-1', 'web-2'].map((n) => jsonpath('vm', n, '.status.hostId', ['-n', 'tenant-acme']));
+    assert.notEqual(hosts[0], hosts[1], 'the spread group puts them on different hosts');
+    assert.match(
+      kubectl(
+        'auth',
+        'can-i',
+        'create',
+        'computes.omnicloud.io',
+        '-n',
+        'tenant-acme',
+        '--as',
+        'alice@acme.example',
+      ),
       /yes/,
     );
-    kubectl('delete', '-f', 'examples/', '--wait=true', '--timeout=120s');
+    kubectl('delete', '-f', 'examples/', '--wait=true', '--timeout=150s');
     assert.throws(() => kubectl('get', 'namespace', 'tenant-acme'), /NotFound/);
   });
 });
