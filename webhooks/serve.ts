@@ -1,16 +1,18 @@
 // Starts the webhook server for the operator process when OMNICLOUD_WEBHOOK_PORT is set: with the
 // certificate in OMNICLOUD_WEBHOOK_CERT_DIR (tls.crt, tls.key, as cert-manager writes them) when present,
-// otherwise with a certificate generated here for OMNICLOUD_WEBHOOK_DNS names, renewed before expiry.
+// otherwise with a certificate generated here for OMNICLOUD_WEBHOOK_DNS names, renewed before expiry and
+// shared between replicas through the Secret OMNICLOUD_WEBHOOK_CERT_SECRET in OMNICLOUD_NAMESPACE.
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { injectCaBundle } from './ca-bundle.ts';
-import { createServingCertificate, needsRenewal, type ServingCertificate } from './certs.ts';
+import { createServingCertificate, type ServingCertificate } from './certs.ts';
+import { sharedCertificate } from './cert-secret.ts';
 import { rotateCertificate, startWebhookServer } from './server.ts';
 import { apiQuotaLookup } from './quota.ts';
 
-async function loadOrCreate(dnsNames: string[]): Promise<ServingCertificate> {
+async function loadOrCreate(kc: k8s.KubeConfig, dnsNames: string[]): Promise<ServingCertificate> {
   const dir = process.env.OMNICLOUD_WEBHOOK_CERT_DIR;
   if (dir && fs.existsSync(path.join(dir, 'tls.crt'))) {
     const cert = fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8');
@@ -21,6 +23,10 @@ async function loadOrCreate(dnsNames: string[]): Promise<ServingCertificate> {
       caCert: fs.existsSync(ca) ? fs.readFileSync(ca, 'utf8') : cert,
     };
   }
+  const secret = process.env.OMNICLOUD_WEBHOOK_CERT_SECRET;
+  const namespace = process.env.OMNICLOUD_NAMESPACE;
+  // Replicas share one certificate through a Secret; without one (a single local process) it stays in memory.
+  if (secret && namespace) return sharedCertificate(kc, namespace, secret, dnsNames);
   return createServingCertificate(dnsNames, ['127.0.0.1']);
 }
 
@@ -28,7 +34,7 @@ export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Pro
   const port = process.env.OMNICLOUD_WEBHOOK_PORT;
   if (!port) return;
   const dnsNames = (process.env.OMNICLOUD_WEBHOOK_DNS ?? 'localhost').split(',').filter(Boolean);
-  let cert = await loadOrCreate(dnsNames);
+  let cert = await loadOrCreate(kc, dnsNames);
   const server = await startWebhookServer(Number(port), cert, log, apiQuotaLookup(kc));
   log.info({ port: Number(port), dnsNames }, 'admission webhooks serving');
   const inject = async (): Promise<void> => {
@@ -42,12 +48,21 @@ export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Pro
     );
   };
   await inject();
+  // Hourly: pick up a certificate another replica renewed, or renew it when it is due.
   const timer = setInterval(async () => {
-    if (!needsRenewal(cert.cert)) return;
-    cert = await loadOrCreate(dnsNames);
-    rotateCertificate(server, cert);
-    await inject();
-    log.info('webhook serving certificate renewed');
+    try {
+      const next = await loadOrCreate(kc, dnsNames);
+      if (next.cert === cert.cert) return;
+      cert = next;
+      rotateCertificate(server, cert);
+      await inject();
+      log.info('webhook serving certificate renewed');
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        'could not renew the webhook certificate; retrying in an hour',
+      );
+    }
   }, 3_600_000);
   timer.unref();
 }

@@ -113,10 +113,17 @@ describe('Helm chart', function () {
       ['create', 'rolebindings.rbac.authorization.k8s.io', '-n', 'tenant-x'],
       ['create', 'events.events.k8s.io', '-n', 'default'],
       ['update', 'leases.coordination.k8s.io', '-n', namespace],
+      ['watch', 'computes.omnicloud.io', '-n', 'tenant-x'],
+      ['patch', 'computes.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
+      ['patch', 'networks.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
+      ['get', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
+      ['update', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
     ];
     for (const args of needed) assert.equal(can(...args), true, `the operator needs: ${args.join(' ')}`);
     const forbidden: string[][] = [
       ['get', 'secrets', '-n', namespace],
+      ['get', `secrets/${release}-postgres`, '-n', namespace],
+      ['update', 'secrets/someone-elses', '-n', namespace],
       ['create', 'pods', '-n', 'default'],
       ['create', 'clusterroles.rbac.authorization.k8s.io'],
       ['create', 'clusterrolebindings.rbac.authorization.k8s.io'],
