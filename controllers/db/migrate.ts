@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 const migrationsRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export type MigratedDatabase = 'tenants_db' | 'infra_db' | 'audit_db';
+export type MigratedDatabase = 'tenants_db' | 'infra_db' | 'audit_db' | 'billing_db';
 
 /** Applies every pending migration of `database`; returns the names applied. */
 export async function migrate(database: MigratedDatabase, url: string, log?: Logger): Promise<string[]> {

@@ -1,7 +1,8 @@
 // Every OmniCloud kind, for the CRD generator and the tests.
 import type { KindDefinition } from '../generator/crd.ts';
 import { computeKind } from './compute.ts';
+import { invoiceKind } from './invoice.ts';
 import { networkKind } from './network.ts';
 import { tenantKind } from './tenant.ts';
 
-export const kinds: readonly KindDefinition[] = [tenantKind, networkKind, computeKind];
+export const kinds: readonly KindDefinition[] = [tenantKind, networkKind, computeKind, invoiceKind];

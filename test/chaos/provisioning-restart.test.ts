@@ -97,6 +97,7 @@ describe('chaos: operator killed mid-provisioning', function () {
     for (const c of running)
       assert.equal(addresses.rows.find((r) => r.owner_uid === c.metadata.uid)?.address, c.status!.privateIp);
 
+    let last = '';
     await eventually(
       'every instance audited Pending, Scheduled, Provisioning, Running',
       async () => {
@@ -104,13 +105,16 @@ describe('chaos: operator killed mid-provisioning', function () {
           "SELECT event->>'subject' AS subject, array_agg(event->'data'->>'to' ORDER BY seq) AS phases FROM audit_log WHERE event->>'subject' = ANY($1) GROUP BY 1",
           [uids],
         );
+        last = JSON.stringify(rows.map((r) => r.phases));
         const complete = rows.filter(
           (r) =>
             JSON.stringify(r.phases) === JSON.stringify(['Pending', 'Scheduled', 'Provisioning', 'Running']),
         );
         return complete.length === names.length ? true : undefined;
       },
-      60_000,
-    );
+      120_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; audited so far: ${last}`);
+    });
   });
 });

@@ -1,0 +1,71 @@
+// Invoice exports: JSON (the whole record) and CSV (one row per line, then the totals), written atomically to
+// a directory. Amounts are written as the decimal strings they are, never through a float.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface ExportLine {
+  resourceClass: string;
+  region: string;
+  quantity: string;
+  unit: string;
+  unitPrice: string;
+  amount: string;
+}
+
+export interface ExportedInvoice {
+  id: string;
+  tenant: string;
+  periodStart: string;
+  periodEnd: string;
+  currency: string;
+  status: string;
+  lines: ExportLine[];
+  subtotal: string;
+  discounts: string;
+  tax: string;
+  credits: string;
+  total: string;
+  exchangeRateToUSD?: string;
+  issuedAt?: string;
+}
+
+function csvField(value: string): string {
+  // Quote anything with a comma, quote or newline; a leading = + - @ is neutralised so a spreadsheet does
+  // not run it as a formula.
+  const safe = /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function invoiceCsv(inv: ExportedInvoice): string {
+  const rows: string[][] = [
+    ['resource_class', 'region', 'quantity', 'unit', 'unit_price', 'amount', 'currency'],
+  ];
+  for (const l of inv.lines)
+    rows.push([l.resourceClass, l.region, l.quantity, l.unit, l.unitPrice, l.amount, inv.currency]);
+  for (const [label, value] of [
+    ['subtotal', inv.subtotal],
+    ['discounts', inv.discounts],
+    ['tax', inv.tax],
+    ['credits', inv.credits],
+    ['total', inv.total],
+  ] as const) {
+    rows.push([label, '', '', '', '', value, inv.currency]);
+  }
+  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}
+
+function writeAtomically(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/** Writes `<dir>/<tenant>/<name>.json` and `.csv`; returns their paths. */
+export function writeExport(dir: string, name: string, inv: ExportedInvoice): { json: string; csv: string } {
+  const folder = path.join(dir, inv.tenant.replace(/[^a-z0-9-]/g, '_'));
+  fs.mkdirSync(folder, { recursive: true });
+  const base = path.join(folder, name.replace(/[^a-z0-9.-]/g, '_'));
+  writeAtomically(`${base}.json`, JSON.stringify(inv, null, 2) + '\n');
+  writeAtomically(`${base}.csv`, invoiceCsv(inv));
+  return { json: `${base}.json`, csv: `${base}.csv` };
+}

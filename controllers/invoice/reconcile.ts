@@ -1,0 +1,144 @@
+// The Invoice controller: computes a tenant's invoice for the object's period from billing_db. While the
+// period is open the invoice is a draft, refreshed every minute; once it has ended the invoice is issued:
+// stored for good in billing_db with the exchange rate of that moment, its credits consumed, and exported.
+// An issued invoice is read back from billing_db, never recomputed, so it stays exactly as issued.
+import * as k8s from '@kubernetes/client-node';
+import type { Pool } from 'pg';
+import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
+import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
+import type { ResourceRef } from '../../operator/informer.ts';
+import { writeStatus } from '../../operator/status.ts';
+import type { Currency } from '../../crds/schemas/common.ts';
+import { invoiceSpecSchema, type Invoice as InvoiceObject } from '../../crds/schemas/invoice.ts';
+import type { Tenant } from '../../crds/schemas/tenant.ts';
+import { MissingPriceError } from '../billing/domain/proration.ts';
+import { monthPeriod } from '../billing/domain/period.ts';
+import { tenantOfNamespace } from '../tenant/children.ts';
+import { computeInvoice, type Period } from './compute.ts';
+import { writeExport, type ExportedInvoice } from './export.ts';
+import { failedStatus, InvoiceReasons, invoiceStatus, presented } from './status.ts';
+import { AlreadyIssued, issueInvoice, issuedInvoice, saveDraft } from './store.ts';
+
+export const invoiceResource: ResourceRef = {
+  apiVersion: 'omnicloud.io/v1alpha1',
+  kind: 'Invoice',
+  plural: 'invoices',
+  namespaced: true,
+};
+const draftRefreshMs = 60_000;
+
+export interface InvoiceDeps {
+  pool: Pool;
+  exportDir: string;
+}
+
+type Obj = InvoiceObject & k8s.KubernetesObject;
+
+export function invoiceController(deps: InvoiceDeps): ControllerSpec<Obj> {
+  return {
+    name: 'invoice',
+    resource: invoiceResource,
+    reconcile: (obj, ctx) => reconcileInvoice(obj, ctx, deps),
+    async onTerminalError(obj, err, ctx) {
+      const reason = (err as TerminalError).reason ?? InvoiceReasons.InvalidSpec;
+      await writeStatus(
+        ctx.kc,
+        invoiceResource,
+        obj,
+        failedStatus(obj, reason, err.message, new Date(ctx.clock.now())),
+      );
+      await ctx.events.record(obj, 'Warning', reason, err.message);
+    },
+  };
+}
+
+export function periodOf(spec: InvoiceObject['spec']): Period {
+  if (spec.month) {
+    const [y, m] = spec.month.split('-').map(Number) as [number, number];
+    return monthPeriod(y, m);
+  }
+  return { start: new Date(spec.start!), end: new Date(spec.end!) };
+}
+
+async function tenantCurrency(kc: k8s.KubeConfig, tenant: string): Promise<Currency> {
+  try {
+    const t = (await kc.makeApiClient(k8s.CustomObjectsApi).getClusterCustomObject({
+      group: 'omnicloud.io',
+      version: 'v1alpha1',
+      plural: 'tenants',
+      name: tenant,
+    })) as Tenant;
+    return t.spec.billingCurrency;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404)
+      throw new TerminalError(
+        `no Tenant ${tenant} owns this namespace; invoices live in a tenant's namespace`,
+        InvoiceReasons.NoTenant,
+      );
+    throw err;
+  }
+}
+
+export async function reconcileInvoice(
+  obj: Obj,
+  ctx: ReconcileContext<Obj>,
+  deps: InvoiceDeps,
+): Promise<Action> {
+  if (obj.metadata.deletionTimestamp) return done;
+  const parsed = invoiceSpecSchema.safeParse(obj.spec);
+  if (!parsed.success)
+    throw new TerminalError(
+      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const now = new Date(ctx.clock.now());
+  const id = `${obj.metadata.namespace}/${obj.metadata.name}`;
+  const issued = await issuedInvoice(deps.pool, id);
+  if (issued) {
+    const shown = issued.presented as ExportedInvoice;
+    const exported = writeExport(deps.exportDir, obj.metadata.name, shown);
+    await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, exported, now));
+    return done;
+  }
+  const tenant = tenantOfNamespace(obj.metadata.namespace!);
+  const currency = await tenantCurrency(ctx.kc, tenant);
+  const period = periodOf(parsed.data);
+  const closed = period.end.getTime() <= now.getTime();
+  let computed;
+  try {
+    computed = await computeInvoice(deps.pool, tenant, currency, period, closed ? period.end : now, now);
+  } catch (err) {
+    if (err instanceof MissingPriceError)
+      throw new TerminalError(
+        `${err.message}; add the price to billing_db.prices`,
+        InvoiceReasons.MissingPrice,
+      );
+    throw err;
+  }
+  if (!closed) {
+    const shown = presented(computed.invoice, id, 'Draft', computed.perUsd);
+    await saveDraft(deps.pool, obj.metadata.uid, shown);
+    await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, undefined, now));
+    return requeueAfter(Math.min(draftRefreshMs, period.end.getTime() - now.getTime() + 1_000));
+  }
+  const shown = presented(computed.invoice, id, 'Issued', computed.perUsd, now);
+  try {
+    await issueInvoice(
+      deps.pool,
+      obj.metadata.uid,
+      shown,
+      computed.invoice.credits.map((c) => ({ id: c.id, balance: c.remaining.toString() })),
+    );
+  } catch (err) {
+    if (err instanceof AlreadyIssued) throw new TerminalError(err.message, 'DuplicatePeriod');
+    throw err;
+  }
+  const exported = writeExport(deps.exportDir, obj.metadata.name, shown);
+  await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, exported, now));
+  await ctx.events.record(
+    obj,
+    'Normal',
+    InvoiceReasons.Issued,
+    `issued ${shown.total} ${shown.currency} to ${tenant}`,
+  );
+  return done;
+}

@@ -1,0 +1,109 @@
+// The status an Invoice shows, from the computed or issued invoice. Pure.
+import { setCondition, type Condition } from '../../operator/conditions.ts';
+import type { Invoice as InvoiceObject, InvoiceStatus } from '../../crds/schemas/invoice.ts';
+import type { Invoice } from '../billing/domain/invoice.ts';
+import { minorUnits, type Currency } from '../billing/domain/money.ts';
+import type { ExportedInvoice } from './export.ts';
+
+export const InvoiceReasons = {
+  Issued: 'Issued',
+  Draft: 'PeriodOpen',
+  NoTenant: 'NoTenant',
+  MissingPrice: 'MissingPrice',
+  InvalidSpec: 'InvalidSpec',
+} as const;
+
+/** The invoice as amounts in decimal strings with the currency's minor units: the shape of status and exports. */
+export function presented(
+  inv: Invoice,
+  id: string,
+  status: 'Draft' | 'Issued',
+  perUsd: string,
+  issuedAt?: Date,
+): ExportedInvoice {
+  const digits = minorUnits(inv.currency as Currency);
+  const money = (d: { toFixed(n: number): string }) => d.toFixed(digits);
+  return {
+    id,
+    tenant: inv.tenant,
+    periodStart: inv.period.start.toISOString(),
+    periodEnd: inv.period.end.toISOString(),
+    currency: inv.currency,
+    status,
+    lines: inv.lines.map((l) => ({
+      resourceClass: l.resourceClass,
+      region: l.region,
+      quantity: l.quantity.toDecimalPlaces(6).toString(),
+      unit: 'hour',
+      unitPrice: l.unitPricePerHour.toString(),
+      amount: money(l.amount),
+    })),
+    subtotal: money(inv.subtotal),
+    discounts: money(inv.discountTotal),
+    tax: money(inv.tax),
+    credits: money(inv.creditTotal),
+    total: money(inv.total),
+    exchangeRateToUSD: perUsd,
+    ...(issuedAt ? { issuedAt: issuedAt.toISOString() } : {}),
+  };
+}
+
+export function invoiceStatus(
+  obj: InvoiceObject,
+  p: ExportedInvoice,
+  exported: { json: string; csv: string } | undefined,
+  now: Date,
+): InvoiceStatus {
+  const issued = p.status === 'Issued';
+  const conditions = setCondition(
+    obj.status?.conditions as Condition[] | undefined,
+    issued
+      ? {
+          type: 'Ready',
+          status: 'True',
+          reason: InvoiceReasons.Issued,
+          message: `issued: ${p.total} ${p.currency} for ${p.periodStart} to ${p.periodEnd}`,
+        }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: InvoiceReasons.Draft,
+          message: `draft: the period ends at ${p.periodEnd}; amounts so far, refreshed every minute`,
+        },
+    now,
+    obj.metadata.generation,
+  );
+  return {
+    phase: issued ? 'Issued' : 'Draft',
+    observedGeneration: obj.metadata.generation,
+    tenant: p.tenant,
+    periodStart: p.periodStart,
+    periodEnd: p.periodEnd,
+    currency: p.currency,
+    lines: p.lines,
+    subtotal: p.subtotal,
+    discounts: p.discounts,
+    tax: p.tax,
+    credits: p.credits,
+    total: p.total,
+    exchangeRateToUSD: p.exchangeRateToUSD,
+    ...(p.issuedAt ? { issuedAt: p.issuedAt } : {}),
+    ...(issued ? {} : { computedAt: now.toISOString() }),
+    ...(exported ? { export: exported } : {}),
+    conditions,
+  };
+}
+
+export function failedStatus(obj: InvoiceObject, reason: string, message: string, now: Date): InvoiceStatus {
+  return {
+    ...(obj.status ?? {}),
+    phase: obj.status?.phase === 'Issued' ? 'Issued' : 'Failed',
+    observedGeneration: obj.metadata.generation,
+    conditions: setCondition(
+      obj.status?.conditions as Condition[] | undefined,
+      { type: 'Ready', status: 'False', reason, message },
+      now,
+      obj.metadata.generation,
+    ),
+  };
+}

@@ -1,0 +1,83 @@
+// Invoice: what a tenant owes for one billing period, in its billing currency. Created by the operator when a
+// period closes, or by a user at any time for a draft; issued once the period has ended, and final after.
+import { z } from 'zod';
+import { conditionSchema, type ObjectMeta } from './common.ts';
+
+const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'a UTC time such as 2026-11-01T00:00:00Z');
+const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal amount such as 12.34');
+
+export const invoiceSpecSchema = z.object({
+  /** A calendar month in UTC, such as 2026-11; or give start and end for another half-open period. */
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11').optional(),
+  start: instant.optional(),
+  end: instant.optional(),
+});
+
+const lineSchema = z.object({
+  resourceClass: z.string(),
+  region: z.string(),
+  quantity: z.string(),
+  unit: z.string(),
+  unitPrice: money,
+  amount: money,
+});
+
+export const invoiceStatusSchema = z.object({
+  phase: z.enum(['Draft', 'Issued', 'Failed']).optional(),
+  observedGeneration: z.number().int().optional(),
+  tenant: z.string().optional(),
+  periodStart: z.string().optional(),
+  periodEnd: z.string().optional(),
+  currency: z.string().optional(),
+  lines: z.array(lineSchema).max(500).optional(),
+  subtotal: money.optional(),
+  discounts: money.optional(),
+  tax: money.optional(),
+  credits: money.optional(),
+  total: money.optional(),
+  exchangeRateToUSD: z.string().optional(),
+  issuedAt: z.string().optional(),
+  computedAt: z.string().optional(),
+  export: z.object({ json: z.string(), csv: z.string() }).optional(),
+  conditions: z.array(conditionSchema).max(16).optional(),
+});
+
+export type InvoiceSpec = z.infer<typeof invoiceSpecSchema>;
+export type InvoiceStatus = z.infer<typeof invoiceStatusSchema>;
+export interface Invoice {
+  apiVersion: 'omnicloud.io/v1alpha1';
+  kind: 'Invoice';
+  metadata: ObjectMeta;
+  spec: InvoiceSpec;
+  status?: InvoiceStatus;
+}
+
+export const invoiceKind = {
+  kind: 'Invoice',
+  plural: 'invoices',
+  singular: 'invoice',
+  shortNames: ['inv'],
+  scope: 'Namespaced',
+  spec: invoiceSpecSchema,
+  status: invoiceStatusSchema,
+  printerColumns: [
+    { name: 'Start', type: 'string', jsonPath: '.status.periodStart' },
+    { name: 'End', type: 'string', jsonPath: '.status.periodEnd' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Total', type: 'string', jsonPath: '.status.total' },
+    { name: 'Currency', type: 'string', jsonPath: '.status.currency' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  rules: {
+    '': [
+      {
+        rule: 'has(self.month) != (has(self.start) && has(self.end))',
+        message: 'set either spec.month (such as 2026-11) or both spec.start and spec.end',
+      },
+      {
+        rule: 'self == oldSelf',
+        message: 'an Invoice covers one period for good: spec cannot change; create another Invoice',
+      },
+    ],
+  },
+} as const;

@@ -1,0 +1,60 @@
+// Admission rules for Invoices: an issued invoice is final. Its period, lines and totals cannot change,
+// whoever asks (the status subresource included); a correction is a credit note against it.
+import { invoiceSpecSchema } from '../crds/schemas/invoice.ts';
+import type { Problem } from './review.ts';
+import { schemaProblems } from './rules.ts';
+
+interface InvoiceLike {
+  metadata?: { name?: unknown };
+  spec?: unknown;
+  status?: Record<string, unknown>;
+}
+
+/** The parts of an issued invoice that are the invoice; conditions and observedGeneration may still move. */
+const finalFields = [
+  'phase',
+  'tenant',
+  'periodStart',
+  'periodEnd',
+  'currency',
+  'lines',
+  'subtotal',
+  'discounts',
+  'tax',
+  'credits',
+  'total',
+  'exchangeRateToUSD',
+  'issuedAt',
+];
+
+export function validateInvoice(operation: string, object: InvoiceLike, oldObject?: InvoiceLike): Problem[] {
+  if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
+  const parsed = invoiceSpecSchema.safeParse(object.spec);
+  if (!parsed.success) return schemaProblems(parsed.error);
+  const spec = parsed.data;
+  const problems: Problem[] = [];
+  if (spec.start && spec.end && Date.parse(spec.end) <= Date.parse(spec.start)) {
+    problems.push({
+      field: 'spec.end',
+      message: `must be after spec.start (${spec.start}); periods are half-open [start, end)`,
+    });
+  }
+  if (operation === 'UPDATE' && oldObject?.status?.phase === 'Issued') {
+    const name = typeof object.metadata?.name === 'string' ? object.metadata.name : 'this invoice';
+    if (JSON.stringify(object.spec) !== JSON.stringify(oldObject.spec)) {
+      problems.push({
+        field: 'spec',
+        message: `invoice ${name} is issued and final; issue a credit note to correct it`,
+      });
+    }
+    for (const field of finalFields) {
+      if (JSON.stringify(object.status?.[field]) !== JSON.stringify(oldObject.status[field])) {
+        problems.push({
+          field: `status.${field}`,
+          message: `invoice ${name} is issued and final; issue a credit note to correct it`,
+        });
+      }
+    }
+  }
+  return problems;
+}
