@@ -1,4 +1,6 @@
 // The OmniCloud controllers, wired to their backing systems.
+import os from 'node:os';
+import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -12,7 +14,13 @@ import { migrate, type MigratedDatabase } from './db/migrate.ts';
 import { kafkaClient, startEventPipeline } from './events/pipeline.ts';
 import { networkController } from './network/reconcile.ts';
 import { HttpProvider } from './provider/http-client.ts';
+import { closePreviousPeriod } from './invoice/period-close.ts';
+import { invoiceController } from './invoice/reconcile.ts';
 import { tenantController } from './tenant/reconcile.ts';
+
+/** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
+const defaultExportDir =
+  process.env.OMNICLOUD_EXPORT_DIR ?? path.join(os.homedir(), '.cache', 'omnicloud', 'exports');
 
 /** How often the scheduler's view of hosts is rebuilt from the provider and infra_db. */
 const placementRefreshMs = 60_000;
@@ -34,19 +42,22 @@ export async function registerControllers(
     identity: string;
     observeIntervalMs?: number;
     queueRatePerSecond?: number;
+    exportDir?: string;
   },
 ): Promise<{ close(): Promise<void> }> {
-  for (const db of ['tenants_db', 'infra_db', 'audit_db'] as MigratedDatabase[]) {
+  for (const db of ['tenants_db', 'infra_db', 'audit_db', 'billing_db'] as MigratedDatabase[]) {
     await migrate(db, endpoints.postgres[db], log);
   }
   const tenantsPool = pool(endpoints.postgres.tenants_db, 'tenants_db', log);
   const infraPool = pool(endpoints.postgres.infra_db, 'infra_db', log, 10);
   const auditPool = pool(endpoints.postgres.audit_db, 'audit_db', log, 3);
+  const billingPool = pool(endpoints.postgres.billing_db, 'billing_db', log, 5);
   const provider = new HttpProvider(endpoints.provider);
   const events = startEventPipeline(
     kafkaClient(endpoints.kafkaBrokers, opts.identity, log),
     infraPool,
     auditPool,
+    billingPool,
     log,
   );
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
@@ -78,11 +89,20 @@ export async function registerControllers(
       observeIntervalMs: opts.observeIntervalMs,
     }),
   );
+  add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir }));
+  const closePeriods = () =>
+    closePreviousPeriod(kc, new Date(), log).catch((err: unknown) =>
+      log.warn({ err: String(err) }, 'closing the billing period failed; retrying in an hour'),
+    );
+  void closePeriods();
+  const closer = setInterval(closePeriods, 3_600_000);
+  closer.unref();
   return {
     async close() {
       clearInterval(refresher);
+      clearInterval(closer);
       await events.close();
-      await Promise.all([tenantsPool.end(), infraPool.end(), auditPool.end()]);
+      await Promise.all([tenantsPool.end(), infraPool.end(), auditPool.end(), billingPool.end()]);
     },
   };
 }

@@ -1,10 +1,11 @@
-// The event pipeline of one operator: topics, the outbox relay, and the audit consumer. None of it blocks the
+// The event pipeline of one operator: topics, the outbox relay, the audit and metering consumers. None of it blocks the
 // operator's start: when Kafka is down, events wait in the outbox and the pieces connect when it is back.
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { startAuditConsumer } from '../audit/consumer.ts';
+import { startMeteringConsumer } from '../billing/metering.ts';
 import { OutboxRelay } from './relay.ts';
 import { ensureTopics } from './topics.ts';
 
@@ -29,10 +30,11 @@ export function startEventPipeline(
   kafka: Kafka,
   infraPool: Pool,
   auditPool: Pool,
+  billingPool: Pool,
   log: Logger,
 ): EventPipeline {
   const relay = new OutboxRelay(kafka, infraPool, log.child({ component: 'outbox-relay' }));
-  let consumer: Consumer | undefined;
+  const consumers: Consumer[] = [];
   let closed = false;
   const connect = async () => {
     for (let attempt = 1; !closed; attempt++) {
@@ -40,7 +42,8 @@ export function startEventPipeline(
         const created = await ensureTopics(kafka);
         if (created.length > 0) log.info({ topics: created }, 'event topics created');
         relay.start();
-        consumer = await startAuditConsumer(kafka, auditPool, log.child({ component: 'audit' }));
+        consumers.push(await startAuditConsumer(kafka, auditPool, log.child({ component: 'audit' })));
+        consumers.push(await startMeteringConsumer(kafka, billingPool, log.child({ component: 'metering' })));
         return;
       } catch (err) {
         if (attempt === 1 || attempt % 10 === 0) {
@@ -59,7 +62,7 @@ export function startEventPipeline(
     async close() {
       closed = true;
       await connecting.catch(() => undefined);
-      await consumer?.disconnect().catch(() => undefined);
+      await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
       await relay.stop();
     },
   };

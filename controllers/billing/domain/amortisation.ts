@@ -45,7 +45,7 @@ function recognisedAfter(reservation: Reservation, days: number): bigint {
 /** Term days starting before `instant`, clamped to 0..n. */
 function daysBefore(reservation: Reservation, instant: Date): number {
   const n = termDays(reservation);
-  // Both instants are whole milliseconds and the quotient is at most a few hundred thousand: exact enough for ceil.
+  // Whole milliseconds over a day, quotient at most a few hundred thousand: the float is exact enough for ceil.
   const days = Math.ceil((instant.getTime() - reservation.term.start.getTime()) / msPerDay);
   return Math.min(n, Math.max(0, days));
 }

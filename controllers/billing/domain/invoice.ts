@@ -6,8 +6,9 @@
 //       price); a line's amount is unit price × unit-seconds / 3600, rounded once. The subtotal is the sum
 //       of the rounded lines. A price change mid-period gives the same class and region two lines, one per
 //       unit price, so every line reads quantity × unit price ≈ amount.
-//   (2) percentage discounts on the lines they target, each rounded once (discounts.ts);
-//   (3) fixed discounts, never taking the amount below zero;
+//   (2) percentage discounts on the lines they target, each rounded once, in input order, each on what the
+//       earlier ones left (they compound; discounts.ts);
+//   (3) fixed discounts, in input order, never taking any class or the subtotal below zero;
 //   (4) tax on the discounted subtotal, rounded once;
 //   (5) credits, in input order, on the taxed total, never below zero; what a credit does not use is
 //       returned as its remaining balance.

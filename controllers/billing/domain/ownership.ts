@@ -39,7 +39,7 @@ export function activeFraction(tenantInterval: Interval, period: Interval): Deci
   return overlapSeconds(tenantInterval, period).dividedBy(length);
 }
 
-/** Scales each tenant's weight by its active fraction; tenants missing from `active` count as active throughout. */
+/** Scales each weight by the tenant's active fraction; tenants missing from `active` were active throughout. */
 export function scaleByActivity(shares: Share[], active: Map<string, Interval>, period: Interval): Share[] {
   return shares.map((s) => {
     const interval = active.get(s.tenant);

@@ -15,7 +15,10 @@ export interface UsageSegment {
   labels?: Record<string, string>;
 }
 
-/** Price per unit per hour of a class in a region, in force from effectiveFrom (inclusive) to effectiveTo (exclusive; absent = open). */
+/**
+ * Price per unit per hour of a class in a region, in force from effectiveFrom (inclusive) to effectiveTo
+ * (exclusive; absent or null = open-ended).
+ */
 export interface PriceEntry {
   resourceClass: string;
   region: string;
@@ -125,7 +128,9 @@ function prorateSegment(segment: UsageSegment, span: Interval, prices: PriceEntr
     }
     const price = covering[0]!;
     const period = periodContaining(new Date(t));
-    const end = Math.min(spanEnd, endOf(price), period.end.getTime());
+    // Cutting at every entry's start, not only this one's end, is what exposes an overlapping entry.
+    const nextStart = Math.min(...prices.map((p) => p.effectiveFrom.getTime()).filter((s) => s > t));
+    const end = Math.min(spanEnd, endOf(price), period.end.getTime(), nextStart);
     const seconds = new Dec(end - t).dividedBy(1000);
     const unitSeconds = toDec(segment.quantity, 'quantity').times(seconds);
     pieces.push({

@@ -31,7 +31,10 @@ describe('unit: billing allocation over time', () => {
   });
 
   it('activeFraction counts part days exactly (created at noon on the 30th → 12 hours of 720)', () => {
-    assertDec(activeFraction({ start: utc('2024-04-30T12:00:00'), end: utc('2025-01-01') }, april), d(12).div(720));
+    assertDec(
+      activeFraction({ start: utc('2024-04-30T12:00:00'), end: utc('2025-01-01') }, april),
+      d(12).div(720),
+    );
   });
 
   it('activeFraction refuses an empty period', () => {
