@@ -14,6 +14,7 @@ import { migrate, type MigratedDatabase } from './db/migrate.ts';
 import { kafkaClient, startEventPipeline } from './events/pipeline.ts';
 import { networkController } from './network/reconcile.ts';
 import { HttpProvider } from './provider/http-client.ts';
+import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
 import { tenantController } from './tenant/reconcile.ts';
@@ -89,6 +90,7 @@ export async function registerControllers(
       observeIntervalMs: opts.observeIntervalMs,
     }),
   );
+  add(costAllocationController({ billingPool, tenantsPool }));
   add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir }));
   const closePeriods = () =>
     closePreviousPeriod(kc, new Date(), log).catch((err: unknown) =>

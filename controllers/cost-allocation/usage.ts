@@ -1,0 +1,70 @@
+// Per-tenant usage of a period, for cost allocation: vCPU-hours of instances and hours of networks, from
+// the metered events of every tenant; and each tenant's lifetime, so a tenant deleted mid-period takes part
+// only for the time it existed.
+import type { Pool } from 'pg';
+import { instanceSizes } from '../../crds/schemas/compute.ts';
+import { Dec, type Decimal } from '../billing/domain/money.ts';
+import type { Interval } from '../billing/domain/period.ts';
+import { usageSegments, type MeteredEvent } from '../billing/usage.ts';
+
+export interface TenantMeasures {
+  vcpuHours: Map<string, Decimal>;
+  networkHours: Map<string, Decimal>;
+}
+
+function vcpusOf(resourceClass: string, quantity: number): number {
+  if (resourceClass in instanceSizes) return instanceSizes[resourceClass as keyof typeof instanceSizes].vcpu;
+  return resourceClass === 'vcpu' ? quantity : 0;
+}
+
+/** Pure: sums the usage of `events` over `period` per tenant. */
+export function measure(events: readonly MeteredEvent[], period: Interval): TenantMeasures {
+  const out: TenantMeasures = { vcpuHours: new Map(), networkHours: new Map() };
+  for (const s of usageSegments(events, period.start, period.end)) {
+    const hours = new Dec(s.end.getTime() - s.start.getTime()).dividedBy(3_600_000);
+    const target = s.resourceClass === 'network' ? out.networkHours : out.vcpuHours;
+    const amount = s.resourceClass === 'network' ? hours : hours.times(vcpusOf(s.resourceClass, s.quantity));
+    target.set(s.tenant, (target.get(s.tenant) ?? new Dec(0)).plus(amount));
+  }
+  return out;
+}
+
+export async function eventsOfPeriod(pool: Pool, period: Interval): Promise<MeteredEvent[]> {
+  const { rows } = await pool.query(
+    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+       FROM metered_events WHERE occurred_at >= $1 AND occurred_at < $2
+     UNION ALL
+     SELECT * FROM (
+       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+         FROM metered_events WHERE occurred_at < $1 ORDER BY resource_uid, occurred_at DESC, event_id DESC) before`,
+    [period.start, period.end],
+  );
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    resourceUid: r.resource_uid,
+    tenant: r.tenant,
+    resourceKind: r.resource_kind,
+    resourceClass: r.resource_class,
+    region: r.region,
+    state: r.state,
+    occurredAt: r.occurred_at,
+  }));
+}
+
+/** Tenants that existed at some point of the period, with the part of it they existed for. */
+export async function tenantLifetimes(tenantsPool: Pool, period: Interval): Promise<Map<string, Interval>> {
+  const { rows } = await tenantsPool.query<{ name: string; created_at: Date; deleted_at: Date | null }>(
+    `SELECT name, created_at, deleted_at FROM tenants
+      WHERE created_at < $2 AND (deleted_at IS NULL OR deleted_at > $1) ORDER BY name`,
+    [period.start, period.end],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      {
+        start: new Date(Math.max(r.created_at.getTime(), period.start.getTime())),
+        end: new Date(Math.min((r.deleted_at ?? period.end).getTime(), period.end.getTime())),
+      },
+    ]),
+  );
+}
