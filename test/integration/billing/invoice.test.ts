@@ -309,6 +309,62 @@ describe('integration: metering and invoicing in two currencies', function () {
     assert.equal(small.unitPricePerHour.toString(), new D(usd.rows[0]!.p).times('0.88').toString());
   });
 
+  it('keeps an issued invoice as it was when the tenant changes currency; a new invoice uses the new one', async () => {
+    const c = cases[0]!;
+    const ns = `tenant-${c.tenant}`;
+    const before = (await custom.getNamespacedCustomObject({
+      ...api,
+      plural: 'invoices',
+      namespace: ns,
+      name: 'test-period',
+    })) as Invoice;
+    await custom.patchClusterCustomObject(
+      { ...tenantsApi, name: c.tenant, body: { spec: { billingCurrency: 'JPY' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    // Touch the issued invoice so it is reconciled again after the change.
+    await custom.patchNamespacedCustomObject(
+      {
+        ...api,
+        plural: 'invoices',
+        namespace: ns,
+        name: 'test-period',
+        body: { metadata: { labels: { touched: 'yes' } } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await custom.createNamespacedCustomObject({
+      ...api,
+      plural: 'invoices',
+      namespace: ns,
+      body: {
+        apiVersion: 'omnicloud.io/v1alpha1',
+        kind: 'Invoice',
+        metadata: { name: 'after-change' },
+        spec: { start: periodStart.toISOString(), end: new Date(periodStart.getTime() + 1000).toISOString() },
+      },
+    });
+    const after = await eventually('the new invoice issued', async () => {
+      const i = (await custom.getNamespacedCustomObject({
+        ...api,
+        plural: 'invoices',
+        namespace: ns,
+        name: 'after-change',
+      })) as Invoice;
+      return i.status?.phase === 'Issued' ? i : undefined;
+    });
+    assert.equal(after.status!.currency, 'JPY');
+    const again = (await custom.getNamespacedCustomObject({
+      ...api,
+      plural: 'invoices',
+      namespace: ns,
+      name: 'test-period',
+    })) as Invoice;
+    assert.equal(again.status!.currency, 'KWD');
+    assert.equal(again.status!.total, before.status!.total);
+    assert.deepEqual(again.status!.lines, before.status!.lines);
+  });
+
   it("refuses to change an issued invoice's period", async () => {
     const ns = `tenant-${cases[0]!.tenant}`;
     await assert.rejects(
