@@ -41,7 +41,7 @@ export async function runCurrencyBackfill(
   opts: BackfillOptions = {},
 ): Promise<BackfillProgress> {
   const size = opts.batchSize ?? 500;
-  let cp = await checkpoint(billing);
+  const cp = await checkpoint(billing);
   if (cp?.finished_at)
     return { phase: 'done', rowsDone: Number(cp.rows_done), lastKey: cp.last_key, batches: 0 };
   let phase: 'tenants' | 'invoices' = cp?.phase ?? 'tenants';

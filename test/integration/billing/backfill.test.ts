@@ -52,11 +52,7 @@ describe('integration: the currency backfill resumes from its checkpoint', funct
       'SELECT rows_done FROM backfill_checkpoints WHERE job = $1',
       [backfillJob],
     );
-    assert.equal(
-      Number(cp.rows[0]!.rows_done),
-      first.rowsDone,
-      'the checkpoint holds what was committed',
-    );
+    assert.equal(Number(cp.rows[0]!.rows_done), first.rowsDone, 'the checkpoint holds what was committed');
 
     const second = await runCurrencyBackfill(tenants, billing, {
       batchSize: 3,
