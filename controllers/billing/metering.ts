@@ -15,6 +15,7 @@ interface TransitionData {
   region?: string;
   vcpu?: number;
   memoryMiB?: number;
+  labels?: Record<string, string>;
 }
 
 /** The row to record for an event, or undefined when billing does not care about it. */
@@ -32,7 +33,18 @@ export function meteredRow(event: CloudEvent<TransitionData>): unknown[] | undef
   }
   const at = new Date(event.time);
   if (Number.isNaN(at.getTime())) return undefined;
-  return [event.id, event.subject, event.tenant, d.kind, resourceClass, d.region, d.to, at];
+  const labels = d.labels && typeof d.labels === 'object' && !Array.isArray(d.labels) ? d.labels : {};
+  return [
+    event.id,
+    event.subject,
+    event.tenant,
+    d.kind,
+    resourceClass,
+    d.region,
+    d.to,
+    at,
+    JSON.stringify(labels),
+  ];
 }
 
 export async function recordEvents(
@@ -43,10 +55,10 @@ export async function recordEvents(
   if (rows.length === 0) return 0;
   const cols = (i: number) => rows.map((r) => r[i]);
   const { rowCount } = await pool.query(
-    `INSERT INTO metered_events (event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+    `INSERT INTO metered_events (event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
      ON CONFLICT (event_id) DO NOTHING`,
-    [cols(0), cols(1), cols(2), cols(3), cols(4), cols(5), cols(6), cols(7)],
+    [cols(0), cols(1), cols(2), cols(3), cols(4), cols(5), cols(6), cols(7), cols(8)],
   );
   return rowCount ?? 0;
 }

@@ -13,6 +13,7 @@ export interface MeteredEvent {
   region: string;
   state: string;
   occurredAt: Date;
+  labels?: Record<string, string>;
 }
 
 export interface UsageSegment {
@@ -24,6 +25,7 @@ export interface UsageSegment {
   end: Date;
   /** Units per hour: 1 for a sized instance or a network, the vCPU count for a custom instance. */
   quantity: number;
+  labels?: Record<string, string>;
 }
 
 const inService = new Set(['Running', 'Ready']);
@@ -72,6 +74,7 @@ export function usageSegments(events: readonly MeteredEvent[], from: Date, to: D
           start,
           end: stop,
           quantity: quantityOf(open),
+          ...(open.labels ? { labels: open.labels } : {}),
         });
       }
       open = undefined;

@@ -120,7 +120,7 @@ export async function recordPending(
         tenant,
         from: null,
         to: 'Pending',
-        details: { region: i.region, vcpu: i.vcpu, memoryMiB: i.memory_mib },
+        details: { region: i.region, vcpu: i.vcpu, memoryMiB: i.memory_mib, labels: i.labels },
       },
       now,
     );
@@ -175,6 +175,7 @@ export async function transition(
         hostId: next.host_id,
         vcpu: row.vcpu,
         memoryMiB: row.memory_mib,
+        labels: row.labels,
         gpu: row.gpu,
         ...(next.message && to === 'Failed' ? { message: next.message } : {}),
         ...details,

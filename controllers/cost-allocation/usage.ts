@@ -31,11 +31,11 @@ export function measure(events: readonly MeteredEvent[], period: Interval): Tena
 
 export async function eventsOfPeriod(pool: Pool, period: Interval): Promise<MeteredEvent[]> {
   const { rows } = await pool.query(
-    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
        FROM metered_events WHERE occurred_at >= $1 AND occurred_at < $2
      UNION ALL
      SELECT * FROM (
-       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
          FROM metered_events WHERE occurred_at < $1 ORDER BY resource_uid, occurred_at DESC, event_id DESC) before`,
     [period.start, period.end],
   );
@@ -48,6 +48,7 @@ export async function eventsOfPeriod(pool: Pool, period: Interval): Promise<Mete
     region: r.region,
     state: r.state,
     occurredAt: r.occurred_at,
+    labels: r.labels,
   }));
 }
 

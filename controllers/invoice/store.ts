@@ -20,12 +20,13 @@ export async function eventsAround(
     region: string;
     state: string;
     occurred_at: Date;
+    labels: Record<string, string>;
   }>(
-    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
        FROM metered_events WHERE tenant = $1 AND occurred_at >= $2 AND occurred_at < $3
      UNION ALL
      SELECT * FROM (
-       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at
+       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
          FROM metered_events WHERE tenant = $1 AND occurred_at < $2
         ORDER BY resource_uid, occurred_at DESC, event_id DESC) before`,
     [tenant, start, end],
@@ -39,6 +40,7 @@ export async function eventsAround(
     region: r.region,
     state: r.state,
     occurredAt: r.occurred_at,
+    labels: r.labels,
   }));
 }
 
