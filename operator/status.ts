@@ -12,6 +12,7 @@ export async function writeStatus(
   ref: ResourceRef,
   obj: k8s.KubernetesObject & { status?: unknown },
   status: object,
+  opts: { optimistic?: boolean } = {},
 ): Promise<boolean> {
   if (!statusChanged(obj.status, status)) return false;
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -26,7 +27,11 @@ export async function writeStatus(
     version,
     plural: ref.plural,
     name: obj.metadata!.name!,
-    body: { status: body },
+    // Optimistic: the write carries the resourceVersion read, so a concurrent change makes it fail with 409
+    // (and the reconcile runs again on fresh state) instead of being overwritten.
+    body: opts.optimistic
+      ? { metadata: { resourceVersion: obj.metadata!.resourceVersion }, status: body }
+      : { status: body },
     fieldManager,
   };
   if (ref.namespaced) {

@@ -146,7 +146,9 @@ export async function reconcileCompute(
     await removeFinalizer(ctx.kc, computeResource, obj, computeFinalizer);
     return done;
   }
-  await writeStatus(ctx.kc, computeResource, obj, computeStatus(obj, result.row, problem, now()));
+  await writeStatus(ctx.kc, computeResource, obj, computeStatus(obj, result.row, problem, now()), {
+    optimistic: true,
+  });
   return result.action === 'continue' ? requeueAfter(0) : result.action;
 }
 
