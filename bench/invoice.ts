@@ -39,8 +39,8 @@ try {
             CASE WHEN s.state = 'Running' THEN r.started ELSE r.started + r.ran END
        FROM (SELECT gen_random_uuid() AS uid,
                     $1 || lpad((i % $2)::text, 4, '0') AS tenant,
-                    (ARRAY['small', 'medium', 'large', 'xlarge'])[1 + (i % 4)] AS class,
-                    (ARRAY['eu-west-1', 'us-east-1'])[1 + (i / 4 % 2)] AS region,
+                    (ARRAY['small', 'medium', 'large', 'xlarge'])[1 + (i / $2 % 4)] AS class,
+                    (ARRAY['eu-west-1', 'us-east-1'])[1 + (i / $2 / 4 % 2)] AS region,
                     $3::timestamptz - interval '2 days' + random() * interval '32 days' AS started,
                     random() * interval '10 days' AS ran
                FROM generate_series(0, $4 - 1) AS i) r
