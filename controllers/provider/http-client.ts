@@ -21,6 +21,8 @@ export interface HttpProviderOptions {
   timeoutMs?: number;
   maxAttempts?: number;
   baseBackoffMs?: number;
+  /** The longest wait between attempts, whatever the attempt number. */
+  maxBackoffMs?: number;
   breaker?: CircuitBreaker;
   onCall?: (info: {
     method: string;
@@ -92,7 +94,11 @@ export class HttpProvider implements CloudProvider {
       }
       if (res.status === 429) {
         this.breaker.succeeded(); // throttling is the provider answering, not the provider failing
-        const retryAfterMs = Number(res.headers.get('retry-after') ?? '1') * 1000;
+        const precise = Number(res.headers.get('retry-after-ms'));
+        const retryAfterMs =
+          Number.isFinite(precise) && res.headers.has('retry-after-ms')
+            ? precise
+            : Number(res.headers.get('retry-after') ?? '1') * 1000;
         lastError = new ProviderThrottledError(
           `${method} ${path} throttled: ${payload.message ?? ''}`,
           retryAfterMs,
@@ -126,7 +132,10 @@ export class HttpProvider implements CloudProvider {
   }
 
   private backoff(attempt: number): number {
-    const base = (this.opts.baseBackoffMs ?? 100) * 2 ** (attempt - 1);
+    const base = Math.min(
+      this.opts.maxBackoffMs ?? 2_000,
+      (this.opts.baseBackoffMs ?? 100) * 2 ** (attempt - 1),
+    );
     return base / 2 + Math.random() * base;
   }
 

@@ -28,7 +28,12 @@ const faults = z.object({
   zone: z.string().optional(),
   region: z.string().optional(),
   down: z.boolean().optional(),
-  throttle: z.object({ probability: z.number().min(0).max(1) }).optional(),
+  throttle: z
+    .object({
+      probability: z.number().min(0).max(1),
+      retryAfterMs: z.number().int().min(0).max(60_000).optional(),
+    })
+    .optional(),
   slowMs: z.number().int().min(0).max(600_000).optional(),
   failOperations: z
     .object({ probability: z.number().min(0).max(1), message: z.string().max(512).optional() })
@@ -95,7 +100,10 @@ async function route(
       const next = { ...state.faults };
       if (f.zone !== undefined) next.downZones = toggle(next.downZones, f.zone, f.down ?? true);
       if (f.region !== undefined) next.downRegions = toggle(next.downRegions, f.region, f.down ?? true);
-      if (f.throttle) next.throttleProbability = f.throttle.probability;
+      if (f.throttle) {
+        next.throttleProbability = f.throttle.probability;
+        next.throttleRetryAfterMs = f.throttle.retryAfterMs ?? 1000;
+      }
       if (f.slowMs !== undefined) next.slowMs = f.slowMs;
       if (f.failOperations) {
         next.failProbability = f.failOperations.probability;
@@ -166,7 +174,13 @@ export function simulatorServer(state: CloudState, log: Logger): http.Server {
           send(
             err.status,
             { code: err.code, message: err.message },
-            err.status === 429 ? { 'retry-after': '1' } : {},
+            err.status === 429
+              ? {
+                  // Retry-After is whole seconds; retry-after-ms says the same to clients that want precision.
+                  'retry-after': String(Math.max(1, Math.ceil(state.faults.throttleRetryAfterMs / 1000))),
+                  'retry-after-ms': String(state.faults.throttleRetryAfterMs),
+                }
+              : {},
           );
         } else {
           log.error({ correlationId, err: (err as Error).message }, 'request failed');

@@ -35,6 +35,8 @@ export interface Faults {
   downZones: string[];
   downRegions: string[];
   throttleProbability: number;
+  /** What a throttled answer asks the client to wait. */
+  throttleRetryAfterMs: number;
   slowMs: number;
   failProbability: number;
   failMessage: string;
@@ -44,6 +46,7 @@ export const noFaults: Faults = {
   downZones: [],
   downRegions: [],
   throttleProbability: 0,
+  throttleRetryAfterMs: 1000,
   slowMs: 0,
   failProbability: 0,
   failMessage: 'injected failure',

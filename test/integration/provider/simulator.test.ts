@@ -147,17 +147,19 @@ describe('integration: the cloud simulator process and the HTTP provider client'
   });
 
   it('retries through throttling, and reports it once retries run out', async () => {
-    await admin({ throttle: { probability: 0.3 } });
+    await admin({ throttle: { probability: 0.5, retryAfterMs: 10 } });
     const seen: (number | 'error')[] = [];
     const patient = new HttpProvider(`http://127.0.0.1:${port}`, {
-      maxAttempts: 10,
+      maxAttempts: 40,
       baseBackoffMs: 10,
+      maxBackoffMs: 20,
       onCall: (c) => seen.push(c.status),
     });
-    // 0.3 to the 10th: a call fails for throttling about once in 170,000 tries.
-    for (let i = 0; i < 10; i++) await patient.describeRegions();
+    // Half the requests are throttled: 40 calls all passing untouched happens once in 10^12 runs, and a call
+    // throttled 40 times in a row once in 10^12 calls.
+    for (let i = 0; i < 40; i++) await patient.describeRegions();
     assert.ok(seen.includes(429), 'some calls were throttled and retried');
-    assert.equal(seen.filter((s) => s === 200).length, 10);
+    assert.equal(seen.filter((s) => s === 200).length, 40);
     await admin({ throttle: { probability: 1 } });
     const strict = new HttpProvider(`http://127.0.0.1:${port}`, { maxAttempts: 2, baseBackoffMs: 10 });
     await assert.rejects(strict.describeRegions(), (e: unknown) => e instanceof ProviderThrottledError);
