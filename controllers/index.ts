@@ -18,6 +18,7 @@ import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
 import { tenantController } from './tenant/reconcile.ts';
+import { apiQuotaLookup } from '../webhooks/quota.ts';
 
 /** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
 const defaultExportDir =
@@ -61,6 +62,7 @@ export async function registerControllers(
     billingPool,
     log,
   );
+  const quotaLookup = apiQuotaLookup(kc);
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
   await placement
     .refresh()
@@ -83,6 +85,7 @@ export async function registerControllers(
   add(networkController({ pool: infraPool, provider, onOutbox: events.nudge }));
   add(
     computeController({
+      quota: async (namespace) => quotaLookup.tenant(namespace),
       pool: infraPool,
       provider,
       placement,

@@ -15,6 +15,7 @@ import { ProviderUnavailableError, type CloudProvider } from '../provider/types.
 import { tenantOfNamespace } from '../tenant/children.ts';
 import { provisionStep, terminateStep, type StepResult } from './steps.ts';
 import type { Placement } from './placement.ts';
+import type { TenantLimits } from './quota.ts';
 import { ComputeReasons, computeStatus, type ComputeProblem } from './status.ts';
 import { readInstance, recordPending, withTransaction, type InstanceRow } from './store.ts';
 import { demandOf } from './resources.ts';
@@ -32,6 +33,8 @@ export interface ComputeDeps {
   provider: CloudProvider;
   placement: Placement;
   onOutbox?: () => void;
+  /** The tenant limits of a namespace (undefined when it belongs to no tenant); no quota check without it. */
+  quota?: (namespace: string) => Promise<TenantLimits | undefined>;
   /** How often a settled instance is compared with the provider; 30 s by default. */
   observeIntervalMs?: number;
 }

@@ -8,6 +8,7 @@ export const ComputeReasons = {
   WaitingForPlacement: 'WaitingForPlacement',
   WaitingForNetwork: 'WaitingForNetwork',
   AddressesExhausted: 'AddressesExhausted',
+  QuotaExceeded: 'QuotaExceeded',
   Provisioning: 'Provisioning',
   Running: 'Running',
   Stopped: 'Stopped',

@@ -6,6 +6,7 @@ import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import { allocateAddress, findNetworkByName, listSubnets, releaseAddress } from '../network/store.ts';
 import { ProviderNotFoundError, type Operation } from '../provider/types.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
+import { checkQuota, QuotaExceeded } from './quota.ts';
 import { ComputeReasons, type ComputeProblem } from './status.ts';
 import {
   CapacityConflict,
@@ -153,8 +154,10 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
   const placed = deps.placement.place(request);
   if (!placed.ok)
     return { row, action: requeueAfter(15_000), problem: { reason: placed.reason, message: placed.message } };
+  const limits = await deps.quota?.(obj.metadata.namespace!);
   try {
     const next = await withTransaction(deps.pool, async (c) => {
+      if (limits) await checkQuota(c, row, limits);
       await reserveHost(c, placed.hostId, row);
       const ip = await allocateAddress(c, network.uid, subnet.name, row.uid);
       return transition(
@@ -170,6 +173,13 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
     return { row: next, action: 'continue' };
   } catch (err) {
     deps.placement.release(row.uid);
+    if (err instanceof QuotaExceeded) {
+      return {
+        row,
+        action: requeueAfter(10_000),
+        problem: { reason: ComputeReasons.QuotaExceeded, message: err.message },
+      };
+    }
     if (err instanceof CapacityConflict) {
       // The in-memory view was behind the database: refresh it and choose again.
       s.log.info(
