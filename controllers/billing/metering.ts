@@ -4,7 +4,8 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { topics, type CloudEvent } from '../events/cloudevent.ts';
+import type { CloudEvent } from '../events/cloudevent.ts';
+import { consumeEvents } from '../events/consumer.ts';
 import { instanceClass } from './usage.ts';
 
 export const meteringGroup = 'omnicloud-metering';
@@ -63,38 +64,13 @@ export async function recordEvents(
   return rowCount ?? 0;
 }
 
-export async function startMeteringConsumer(
+export function startMeteringConsumer(
   kafka: Kafka,
   pool: Pool,
   log: Logger,
   groupId = meteringGroup,
 ): Promise<Consumer> {
-  const consumer = kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    // A member that died (SIGKILL) is noticed in 10 s rather than 30 s, so its partitions move on sooner.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 3_000,
+  return consumeEvents<TransitionData>(kafka, groupId, log, async (events) => {
+    await recordEvents(pool, events);
   });
-  await consumer.connect();
-  await consumer.subscribe({ topics: Object.values(topics), fromBeginning: true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-      const events: CloudEvent<TransitionData>[] = [];
-      for (const m of batch.messages) {
-        try {
-          events.push(JSON.parse(m.value?.toString() ?? '') as CloudEvent<TransitionData>);
-        } catch {
-          log.error({ topic: batch.topic, offset: m.offset }, 'unreadable event skipped by metering');
-        }
-      }
-      await recordEvents(pool, events);
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) resolveOffset(last.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
-    },
-  });
-  return consumer;
 }

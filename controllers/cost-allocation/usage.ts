@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { instanceSizes } from '../../crds/schemas/compute.ts';
 import { Dec, type Decimal } from '../billing/domain/money.ts';
 import type { Interval } from '../billing/domain/period.ts';
+import { meteredEventsAround } from '../billing/events-store.ts';
 import { usageSegments, type MeteredEvent } from '../billing/usage.ts';
 
 export interface TenantMeasures {
@@ -29,27 +30,8 @@ export function measure(events: readonly MeteredEvent[], period: Interval): Tena
   return out;
 }
 
-export async function eventsOfPeriod(pool: Pool, period: Interval): Promise<MeteredEvent[]> {
-  const { rows } = await pool.query(
-    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
-       FROM metered_events WHERE occurred_at >= $1 AND occurred_at < $2
-     UNION ALL
-     SELECT * FROM (
-       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
-         FROM metered_events WHERE occurred_at < $1 ORDER BY resource_uid, occurred_at DESC, event_id DESC) before`,
-    [period.start, period.end],
-  );
-  return rows.map((r) => ({
-    eventId: r.event_id,
-    resourceUid: r.resource_uid,
-    tenant: r.tenant,
-    resourceKind: r.resource_kind,
-    resourceClass: r.resource_class,
-    region: r.region,
-    state: r.state,
-    occurredAt: r.occurred_at,
-    labels: r.labels,
-  }));
+export function eventsOfPeriod(pool: Pool, period: Interval): Promise<MeteredEvent[]> {
+  return meteredEventsAround(pool, period.start, period.end);
 }
 
 /** Tenants that existed at some point of the period, with the part of it they existed for. */

@@ -1,47 +1,12 @@
 // Invoice data in billing_db: the tenant's metered events around a period, the price catalogue, exchange
 // rates, the tenant's terms, and the invoice rows themselves (drafts replaced, issued ones final).
 import type { Pool } from 'pg';
+import { meteredEventsAround } from '../billing/events-store.ts';
 import type { MeteredEvent } from '../billing/usage.ts';
 import type { ExportedInvoice } from './export.ts';
 
-export async function eventsAround(
-  pool: Pool,
-  tenant: string,
-  start: Date,
-  end: Date,
-): Promise<MeteredEvent[]> {
-  // The events inside the period, plus each resource's last event before it (was it running at the start?).
-  const { rows } = await pool.query<{
-    event_id: string;
-    resource_uid: string;
-    tenant: string;
-    resource_kind: string;
-    resource_class: string;
-    region: string;
-    state: string;
-    occurred_at: Date;
-    labels: Record<string, string>;
-  }>(
-    `SELECT event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
-       FROM metered_events WHERE tenant = $1 AND occurred_at >= $2 AND occurred_at < $3
-     UNION ALL
-     SELECT * FROM (
-       SELECT DISTINCT ON (resource_uid) event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at, labels
-         FROM metered_events WHERE tenant = $1 AND occurred_at < $2
-        ORDER BY resource_uid, occurred_at DESC, event_id DESC) before`,
-    [tenant, start, end],
-  );
-  return rows.map((r) => ({
-    eventId: r.event_id,
-    resourceUid: r.resource_uid,
-    tenant: r.tenant,
-    resourceKind: r.resource_kind,
-    resourceClass: r.resource_class,
-    region: r.region,
-    state: r.state,
-    occurredAt: r.occurred_at,
-    labels: r.labels,
-  }));
+export function eventsAround(pool: Pool, tenant: string, start: Date, end: Date): Promise<MeteredEvent[]> {
+  return meteredEventsAround(pool, start, end, tenant);
 }
 
 export interface PriceRow {
