@@ -6,12 +6,12 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { Controller, type ControllerSpec } from '../operator/controller.ts';
 import { eventRecorder } from '../operator/events.ts';
-import type { Manager } from '../operator/manager.ts';
+import type { BackgroundTask, Manager } from '../operator/manager.ts';
 import type { Endpoints } from '../hack/stack/endpoints.ts';
 import { computeController } from './compute/reconcile.ts';
 import { ProviderPlacement } from './compute/placement.ts';
 import { migrate, type MigratedDatabase } from './db/migrate.ts';
-import { kafkaClient, startEventPipeline } from './events/pipeline.ts';
+import { kafkaClient, startEventPipeline, type EventPipeline } from './events/pipeline.ts';
 import { networkController } from './network/reconcile.ts';
 import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
@@ -26,6 +26,20 @@ const defaultExportDir =
 
 /** How often the scheduler's view of hosts is rebuilt from the provider and infra_db. */
 const placementRefreshMs = 60_000;
+
+/** A job run once before the controllers start, then every `everyMs` while the replica leads. */
+function periodic(name: string, everyMs: number, run: () => Promise<unknown>): BackgroundTask {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    name,
+    async start() {
+      await run();
+      timer = setInterval(() => void run(), everyMs);
+      timer.unref();
+    },
+    stop: async () => clearInterval(timer),
+  };
+}
 
 function pool(url: string, name: string, log: Logger, max = 5): pg.Pool {
   const p = new pg.Pool({ connectionString: url, max });
@@ -55,22 +69,43 @@ export async function registerControllers(
   const auditPool = pool(endpoints.postgres.audit_db, 'audit_db', log, 3);
   const billingPool = pool(endpoints.postgres.billing_db, 'billing_db', log, 5);
   const provider = new HttpProvider(endpoints.provider);
-  const events = startEventPipeline(
-    kafkaClient(endpoints.kafkaBrokers, opts.identity, log),
-    infraPool,
-    auditPool,
-    billingPool,
-    log,
-  );
   const quotaLookup = apiQuotaLookup(kc);
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
-  await placement
-    .refresh()
-    .catch((err: unknown) =>
-      log.warn({ err: (err as Error).message }, 'provider not reachable yet; placement waits for it'),
-    );
-  const refresher = setInterval(() => void placement.refresh().catch(() => undefined), placementRefreshMs);
-  refresher.unref();
+
+  // Only the active replica relays events, consumes them, refreshes placement and closes billing periods.
+  let events: EventPipeline | undefined;
+  const nudge = () => events?.nudge();
+  manager.addBackground({
+    name: 'event-pipeline',
+    start() {
+      events = startEventPipeline(
+        kafkaClient(endpoints.kafkaBrokers, opts.identity, log),
+        infraPool,
+        auditPool,
+        billingPool,
+        log,
+      );
+    },
+    stop: async () => events?.close(),
+  });
+  manager.addBackground(
+    periodic('placement-refresh', placementRefreshMs, () =>
+      placement
+        .refresh()
+        .catch((err: unknown) =>
+          log.warn({ err: (err as Error).message }, 'provider not reachable; placement waits for it'),
+        ),
+    ),
+  );
+  manager.addBackground(
+    periodic('billing-period-close', 3_600_000, () =>
+      closePreviousPeriod(kc, new Date(), log).then(
+        () => undefined,
+        (err: unknown) =>
+          log.warn({ err: String(err) }, 'closing the billing period failed; retrying in an hour'),
+      ),
+    ),
+  );
 
   const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) =>
     manager.add(
@@ -82,31 +117,22 @@ export async function registerControllers(
       ),
     );
   add(tenantController({ pool: tenantsPool }));
-  add(networkController({ pool: infraPool, provider, onOutbox: events.nudge }));
+  add(networkController({ pool: infraPool, provider, onOutbox: nudge }));
   add(
     computeController({
       quota: async (namespace) => quotaLookup.tenant(namespace),
       pool: infraPool,
       provider,
       placement,
-      onOutbox: events.nudge,
+      onOutbox: nudge,
       observeIntervalMs: opts.observeIntervalMs,
     }),
   );
   add(costAllocationController({ billingPool, tenantsPool }));
   add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir }));
-  const closePeriods = () =>
-    closePreviousPeriod(kc, new Date(), log).catch((err: unknown) =>
-      log.warn({ err: String(err) }, 'closing the billing period failed; retrying in an hour'),
-    );
-  void closePeriods();
-  const closer = setInterval(closePeriods, 3_600_000);
-  closer.unref();
   return {
     async close() {
-      clearInterval(refresher);
-      clearInterval(closer);
-      await events.close();
+      await events?.close();
       await Promise.all([tenantsPool.end(), infraPool.end(), auditPool.end(), billingPool.end()]);
     },
   };

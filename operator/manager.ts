@@ -8,8 +8,17 @@ import type { Controller } from './controller.ts';
 import { startHttpServer } from './http.ts';
 import { LeaderElector } from './leader.ts';
 
+/** Work beside the controllers that only the active replica does (relays, consumers, periodic jobs). */
+export interface BackgroundTask {
+  name: string;
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+}
+
 export class Manager {
   private readonly controllers: Controller<k8s.KubernetesObject>[] = [];
+  private readonly tasks: BackgroundTask[] = [];
+  private readonly startedTasks: BackgroundTask[] = [];
   private elector?: LeaderElector;
   private server?: http.Server;
   private running = false;
@@ -23,6 +32,11 @@ export class Manager {
 
   add<T extends k8s.KubernetesObject>(controller: Controller<T>): void {
     this.controllers.push(controller as unknown as Controller<k8s.KubernetesObject>);
+  }
+
+  /** Runs `task` while this replica leads (at once without leader election); stops it on shutdown. */
+  addBackground(task: BackgroundTask): void {
+    this.tasks.push(task);
   }
 
   get address(): number | undefined {
@@ -69,8 +83,16 @@ export class Manager {
     if (this.running || this.stopping) return;
     this.running = true;
     try {
+      // Background work first: controllers may depend on it (the scheduler's view of hosts, the event relay).
+      for (const task of this.tasks) {
+        await task.start();
+        this.startedTasks.push(task);
+      }
       await Promise.all(this.controllers.map((c) => c.start()));
-      this.log.info({ controllers: this.controllers.length }, 'controllers started');
+      this.log.info(
+        { controllers: this.controllers.length, background: this.tasks.map((t) => t.name) },
+        'controllers started',
+      );
     } catch (err) {
       this.log.error({ err: String(err) }, 'controllers failed to start');
       process.exit(1);
@@ -82,6 +104,15 @@ export class Manager {
     this.stopping = true;
     this.log.info({ signal, graceMs: this.config.shutdownGraceMs }, 'shutting down');
     await Promise.all(this.controllers.map((c) => c.stop(this.config.shutdownGraceMs)));
+    await Promise.all(
+      this.startedTasks.map((t) =>
+        t
+          .stop()
+          .catch((err: unknown) =>
+            this.log.warn({ task: t.name, err: String(err) }, 'background task did not stop cleanly'),
+          ),
+      ),
+    );
     await this.elector?.stop();
     await new Promise((r) => this.server?.close(r) ?? r(undefined));
     this.log.info('stopped');
