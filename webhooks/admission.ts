@@ -1,6 +1,7 @@
 // Decides an AdmissionReview: routes by kind to its validating or mutating rules. Pure: body in, review out.
 import { allow, deny, parseReview, type AdmissionResponse } from './review.ts';
 import { validateCompute } from './compute.ts';
+import { validateCostAllocation } from './cost-allocation.ts';
 import { validateInvoice } from './invoice.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
@@ -18,6 +19,7 @@ const validators: Record<string, Validator> = {
   Network: validateNetwork as Validator,
   Compute: validateCompute as Validator,
   Invoice: validateInvoice as Validator,
+  CostAllocation: validateCostAllocation as Validator,
 };
 const quotaKinds = new Set(['Network', 'Compute']);
 const defaulters: Record<string, Defaulter> = { Tenant: defaultTenant as Defaulter };

@@ -30,6 +30,8 @@ describe('system: the examples, applied with kubectl', function () {
     assert.match(applied, /tenant\.omnicloud\.io\/acme (created|configured|unchanged)/);
     assert.match(applied, /network\.omnicloud\.io\/main (created|configured|unchanged)/);
     assert.match(applied, /compute\.omnicloud\.io\/web-2 (created|configured|unchanged)/);
+    assert.match(applied, /invoice\.omnicloud\.io\/2026-11 (created|configured|unchanged)/);
+    assert.match(applied, /costallocation\.omnicloud\.io\/shared-2026-11 (created|configured|unchanged)/);
     const jsonpath = (kind: string, name: string, path: string, ns: string[] = []) =>
       kubectl('get', kind, name, ...ns, '-o', `jsonpath={${path}}`);
     await eventually('acme to be Ready', async () =>
@@ -72,6 +74,21 @@ describe('system: the examples, applied with kubectl', function () {
       ),
       /yes/,
     );
+    const invoice = await eventually('the example invoice computed', async () => {
+      const phase = jsonpath('invoice', '2026-11', '.status.phase', ['-n', 'tenant-acme']);
+      return phase === 'Draft' || phase === 'Issued' ? phase : undefined;
+    });
+    assert.ok(invoice);
+    assert.equal(jsonpath('invoice', '2026-11', '.status.currency', ['-n', 'tenant-acme']), 'EUR');
+    const allocations = await eventually('the example cost allocation computed', async () => {
+      const text = jsonpath('costalloc', 'shared-2026-11', '.status.allocations');
+      return text ? (JSON.parse(text) as { tenant: string; amount: string }[]) : undefined;
+    });
+    assert.equal(jsonpath('costalloc', 'shared-2026-11', '.status.total'), '1650.00');
+    const cents = allocations.reduce((sum, a) => sum + BigInt(a.amount.replace('.', '')), 0n);
+    assert.equal(cents, 165000n, 'the parts add up to the total exactly');
+    assert.ok(allocations.some((a) => a.tenant === 'acme'));
+
     kubectl('delete', '-f', 'examples/', '--wait=true', '--timeout=150s');
     assert.throws(() => kubectl('get', 'namespace', 'tenant-acme'), /NotFound/);
   });

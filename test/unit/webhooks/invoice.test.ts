@@ -50,3 +50,58 @@ describe('unit: Invoice admission', () => {
     );
   });
 });
+
+describe('unit: CostAllocation admission', () => {
+  const base = {
+    month: '2026-10',
+    currency: 'JPY',
+    strategy: 'tiered',
+    sharedCosts: [{ name: 'logging', amount: '1000' }],
+  };
+  it('accepts rising tiers with an open last one', async () => {
+    const { validateCostAllocation } = await import('../../../webhooks/cost-allocation.ts');
+    assert.deepEqual(
+      validateCostAllocation('CREATE', {
+        spec: { ...base, tiers: [{ upTo: '100', multiplier: '1' }, { multiplier: '0.5' }] },
+      }),
+      [],
+    );
+  });
+  it('refuses amounts finer than the currency, falling tiers, open middle tiers, repeated or weightless categories', async () => {
+    const { validateCostAllocation } = await import('../../../webhooks/cost-allocation.ts');
+    const fields = (spec: object) =>
+      validateCostAllocation('CREATE', { spec: { ...base, ...spec } }).map((p) => `${p.field}: ${p.message}`);
+    assert.match(
+      fields({ sharedCosts: [{ name: 'logging', amount: '10.5' }], tiers: [{ multiplier: '1' }] })[0]!,
+      /sharedCosts\[0\]\.amount: 10\.5 has 1 decimals; JPY has 0/,
+    );
+    assert.match(
+      fields({
+        tiers: [
+          { upTo: '100', multiplier: '1' },
+          { upTo: '50', multiplier: '1' },
+        ],
+      })[0]!,
+      /tiers\[1\]\.upTo: must be above the previous tier's 100/,
+    );
+    assert.match(
+      fields({ tiers: [{ multiplier: '1' }, { upTo: '50', multiplier: '1' }] })[0]!,
+      /tiers\[0\]\.upTo: only the last tier may be open-ended/,
+    );
+    const custom = { strategy: 'custom', tiers: undefined };
+    assert.match(
+      fields({
+        ...custom,
+        categories: [
+          { name: 'c', weight: '1', measure: 'vcpuHours' },
+          { name: 'c', weight: '1', measure: 'networkHours' },
+        ],
+      })[0]!,
+      /categories\[1\]\.name: c is listed twice/,
+    );
+    assert.match(
+      fields({ ...custom, categories: [{ name: 'c', weight: '0', measure: 'vcpuHours' }] })[0]!,
+      /at least one category needs a weight above 0/,
+    );
+  });
+});
