@@ -2,7 +2,7 @@
 import { setCondition, type Condition } from '../../operator/conditions.ts';
 import type { Invoice as InvoiceObject, InvoiceStatus } from '../../crds/schemas/invoice.ts';
 import type { Invoice } from '../billing/domain/invoice.ts';
-import { minorUnits, type Currency } from '../billing/domain/money.ts';
+import { minorUnits, type Currency, type Decimal } from '../billing/domain/money.ts';
 import type { ExportedInvoice } from './export.ts';
 
 export const InvoiceReasons = {
@@ -22,7 +22,7 @@ export function presented(
   issuedAt?: Date,
 ): ExportedInvoice {
   const digits = minorUnits(inv.currency as Currency);
-  const money = (d: { toFixed(n: number): string }) => d.toFixed(digits);
+  const money = (d: Decimal) => d.toFixed(digits); // decimal.js, never a JS number
   return {
     id,
     tenant: inv.tenant,
