@@ -294,10 +294,13 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       // Provisioning, Running, Stopping, Stopped or Failed: find out what exists at the provider, then delete it.
       let providerId = row.provider_id;
       if (!providerId && row.phase === 'Provisioning') {
-        const created = row.operation_id
-          ? await deps.provider.getOperation(row.operation_id)
-          : (await createAtProvider(s, row), undefined);
-        if (!created || pending(created)) return { row, action: requeueAfter(pollMs) };
+        if (!row.operation_id) {
+          // The create may or may not have reached the provider: asking again with the same token finds out.
+          await createAtProvider(s, row);
+          return { row, action: requeueAfter(pollMs) };
+        }
+        const created = await deps.provider.getOperation(row.operation_id);
+        if (pending(created)) return { row, action: requeueAfter(pollMs) };
         providerId = created.status === 'succeeded' ? (created.resourceId ?? null) : null;
       }
       if (!providerId) return { row: await move('Terminating', { operation_id: null }), action: 'continue' };

@@ -225,7 +225,7 @@ export async function reconcileNetwork(
       }
     }
     const client = await deps.pool.connect();
-    let missingPeers: string[] = [];
+    const missingPeers: string[] = [];
     let subnets;
     try {
       subnets = await subnetUsage(client, uid);
@@ -246,7 +246,6 @@ export async function reconcileNetwork(
       subnets,
       missingPeers,
     };
-    missingPeers = [];
   } catch (err) {
     if (err instanceof IpamRefusal) {
       observed = { phase: 'Failed', problem: { reason: NetworkReasons[err.reason], message: err.message } };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import type { Compute } from '../../crds/schemas/compute.ts';
 import { postgresComponent } from '../../hack/stack/components/postgres.ts';
-import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
+import { adminConfig, uniqueName } from '../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
 import {
   api,
@@ -14,9 +14,8 @@ import {
   deleteNamespace,
   inPhase,
   networkManifest,
-  read,
-  remove,
   waitFor,
+  removeInfra,
 } from '../support/infra.ts';
 
 describe('chaos: PostgreSQL outage', function () {
@@ -49,19 +48,7 @@ describe('chaos: PostgreSQL outage', function () {
   });
   after(async () => {
     await postgresComponent.start(); // whatever happened, leave the database running for the tests that follow
-    for (const n of ['before', 'during']) await remove(kc, 'computes', ns, n);
-    for (const n of ['before', 'during'])
-      await eventually(
-        `${n} gone`,
-        async () => ((await read(kc, 'computes', ns, n)) ? undefined : true),
-        90_000,
-      ).catch(() => undefined);
-    await remove(kc, 'networks', ns, 'net');
-    await eventually(
-      'network gone',
-      async () => ((await read(kc, 'networks', ns, 'net')) ? undefined : true),
-      60_000,
-    ).catch(() => undefined);
+    await removeInfra(kc, ns, ['before', 'during']);
     await op?.stop();
     await deleteNamespace(kc, ns);
   });

@@ -15,9 +15,9 @@ import {
   inPhase,
   networkManifest,
   read,
-  remove,
   simulator,
   waitFor,
+  removeInfra,
 } from '../support/infra.ts';
 
 interface SimInstance {
@@ -45,17 +45,7 @@ describe('chaos: operator killed mid-provisioning', function () {
   after(async () => {
     await simulator.clearFaults();
     second ??= await startOperator(uniqueName('chaos-cleaner'), { OMNICLOUD_LEADER_ELECTION: 'false' });
-    for (const n of names) await remove(kc, 'computes', ns, n);
-    for (const n of names)
-      await eventually(
-        `${n} gone`,
-        async () => ((await read(kc, 'computes', ns, n)) ? undefined : true),
-        90_000,
-      ).catch(() => undefined);
-    await remove(kc, 'networks', ns, 'net');
-    await eventually('network gone', async () =>
-      (await read(kc, 'networks', ns, 'net')) ? undefined : true,
-    ).catch(() => undefined);
+    await removeInfra(kc, ns, names);
     await second.stop();
     await deleteNamespace(kc, ns);
     await Promise.all([infra?.end(), audit?.end()]);

@@ -150,3 +150,25 @@ export const simulator = {
     await fetch(`${endpoints().provider}/admin/faults`, { method: 'DELETE' });
   },
 };
+
+/**
+ * Test clean-up: deletes the Computes, then the Networks, and waits for each to be gone (their finalizers
+ * need a running operator). Best effort: a clean-up never fails the test it follows.
+ */
+export async function removeInfra(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  computes: string[],
+  networks = ['net'],
+): Promise<void> {
+  const gone = (plural: 'networks' | 'computes', name: string, timeoutMs: number) =>
+    eventually(
+      `${plural} ${name} gone`,
+      async () => ((await read(kc, plural, namespace, name)) ? undefined : true),
+      timeoutMs,
+    ).catch(() => undefined);
+  for (const name of computes) await remove(kc, 'computes', namespace, name);
+  for (const name of computes) await gone('computes', name, 90_000);
+  for (const name of networks) await remove(kc, 'networks', namespace, name);
+  for (const name of networks) await gone('networks', name, 60_000);
+}

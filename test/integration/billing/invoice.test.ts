@@ -60,6 +60,26 @@ describe('integration: metering and invoicing in two currencies', function () {
   let periodEnd: Date;
   const uids = new Map<string, string[]>();
 
+  const readInvoice = async (namespace: string, name: string) =>
+    (await custom.getNamespacedCustomObject({ ...api, plural: 'invoices', namespace, name })) as Invoice;
+  const createInvoice = (namespace: string, name: string, start: Date, end: Date) =>
+    custom.createNamespacedCustomObject({
+      ...api,
+      plural: 'invoices',
+      namespace,
+      body: {
+        apiVersion: 'omnicloud.io/v1alpha1',
+        kind: 'Invoice',
+        metadata: { name },
+        spec: { start: start.toISOString(), end: end.toISOString() },
+      },
+    });
+  const waitIssued = (namespace: string, name: string) =>
+    eventually(`invoice ${name} issued`, async () => {
+      const i = await readInvoice(namespace, name);
+      return i.status?.phase === 'Issued' ? i : undefined;
+    });
+
   before(async () => {
     installCrds();
     billing = await migratedPool('billing_db');
@@ -249,26 +269,8 @@ describe('integration: metering and invoicing in two currencies', function () {
     it(`issues an invoice equal to the independent calculation (${index === 0 ? 'KWD, tax and discount' : 'JPY, no minor unit'})`, async () => {
       const c = cases[index]!;
       const ns = `tenant-${c.tenant}`;
-      await custom.createNamespacedCustomObject({
-        ...api,
-        plural: 'invoices',
-        namespace: ns,
-        body: {
-          apiVersion: 'omnicloud.io/v1alpha1',
-          kind: 'Invoice',
-          metadata: { name: 'test-period' },
-          spec: { start: periodStart.toISOString(), end: periodEnd.toISOString() },
-        },
-      });
-      const inv = await eventually('the invoice issued', async () => {
-        const i = (await custom.getNamespacedCustomObject({
-          ...api,
-          plural: 'invoices',
-          namespace: ns,
-          name: 'test-period',
-        })) as Invoice;
-        return i.status?.phase === 'Issued' ? i : undefined;
-      });
+      await createInvoice(ns, 'test-period', periodStart, periodEnd);
+      const inv = await waitIssued(ns, 'test-period');
       const oracle = await expected(c);
       const got = new Map(inv.status!.lines!.map((l) => [`${l.resourceClass}|${l.region}`, l.amount]));
       assert.deepEqual(got, oracle.lines);
@@ -312,12 +314,7 @@ describe('integration: metering and invoicing in two currencies', function () {
   it('keeps an issued invoice as it was when the tenant changes currency; a new invoice uses the new one', async () => {
     const c = cases[0]!;
     const ns = `tenant-${c.tenant}`;
-    const before = (await custom.getNamespacedCustomObject({
-      ...api,
-      plural: 'invoices',
-      namespace: ns,
-      name: 'test-period',
-    })) as Invoice;
+    const before = await readInvoice(ns, 'test-period');
     await custom.patchClusterCustomObject(
       { ...tenantsApi, name: c.tenant, body: { spec: { billingCurrency: 'JPY' } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
@@ -333,33 +330,10 @@ describe('integration: metering and invoicing in two currencies', function () {
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    await custom.createNamespacedCustomObject({
-      ...api,
-      plural: 'invoices',
-      namespace: ns,
-      body: {
-        apiVersion: 'omnicloud.io/v1alpha1',
-        kind: 'Invoice',
-        metadata: { name: 'after-change' },
-        spec: { start: periodStart.toISOString(), end: new Date(periodStart.getTime() + 1000).toISOString() },
-      },
-    });
-    const after = await eventually('the new invoice issued', async () => {
-      const i = (await custom.getNamespacedCustomObject({
-        ...api,
-        plural: 'invoices',
-        namespace: ns,
-        name: 'after-change',
-      })) as Invoice;
-      return i.status?.phase === 'Issued' ? i : undefined;
-    });
+    await createInvoice(ns, 'after-change', periodStart, new Date(periodStart.getTime() + 1000));
+    const after = await waitIssued(ns, 'after-change');
     assert.equal(after.status!.currency, 'JPY');
-    const again = (await custom.getNamespacedCustomObject({
-      ...api,
-      plural: 'invoices',
-      namespace: ns,
-      name: 'test-period',
-    })) as Invoice;
+    const again = await readInvoice(ns, 'test-period');
     assert.equal(again.status!.currency, 'KWD');
     assert.equal(again.status!.total, before.status!.total);
     assert.deepEqual(again.status!.lines, before.status!.lines);

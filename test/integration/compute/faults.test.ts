@@ -15,9 +15,9 @@ import {
   inPhase,
   networkManifest,
   read,
-  remove,
   simulator,
   waitFor,
+  removeInfra,
 } from '../../support/infra.ts';
 
 describe('integration: faults shown in Compute status', function () {
@@ -48,18 +48,7 @@ describe('integration: faults shown in Compute status', function () {
   });
   after(async () => {
     await simulator.clearFaults();
-    for (const name of computes) await remove(kc, 'computes', ns, name);
-    for (const name of computes) {
-      await eventually(
-        `${name} gone`,
-        async () => ((await read(kc, 'computes', ns, name)) ? undefined : true),
-        90_000,
-      ).catch(() => undefined);
-    }
-    await remove(kc, 'networks', ns, 'net');
-    await eventually('network gone', async () =>
-      (await read(kc, 'networks', ns, 'net')) ? undefined : true,
-    ).catch(() => undefined);
+    await removeInfra(kc, ns, computes);
     await op?.stop();
     await deleteNamespace(kc, ns);
   });

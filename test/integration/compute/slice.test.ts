@@ -22,6 +22,7 @@ import {
   read,
   remove,
   waitFor,
+  removeInfra,
 } from '../../support/infra.ts';
 
 describe('integration: Network and Compute on the cloud simulator', function () {
@@ -40,14 +41,7 @@ describe('integration: Network and Compute on the cloud simulator', function () 
     op = await startOperator(uniqueName('slice-op'), { OMNICLOUD_LEADER_ELECTION: 'false' });
   });
   after(async () => {
-    for (const name of ['web-1', 'web-2', 'web-3', 'solo']) await remove(kc, 'computes', ns, name);
-    await eventually('computes gone', async () =>
-      (await read(kc, 'computes', ns, 'web-1')) ? undefined : true,
-    ).catch(() => undefined);
-    await remove(kc, 'networks', ns, 'net');
-    await eventually('network gone', async () =>
-      (await read(kc, 'networks', ns, 'net')) ? undefined : true,
-    ).catch(() => undefined);
+    await removeInfra(kc, ns, ['web-1', 'web-2', 'web-3']);
     await op?.stop();
     await deleteNamespace(kc, ns);
     await Promise.all([infra?.end(), audit?.end()]);
