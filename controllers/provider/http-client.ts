@@ -10,11 +10,13 @@ import {
   ProviderUnavailableError,
   type CloudProvider,
   type CreateInstanceRequest,
+  type CreateVolumeRequest,
   type HostInfo,
   type InstanceInfo,
   type NetworkInfo,
   type Operation,
   type Region,
+  type VolumeInfo,
 } from './types.ts';
 
 export interface HttpProviderOptions {
@@ -168,6 +170,18 @@ export class HttpProvider implements CloudProvider {
   }
   getNetwork(id: string): Promise<NetworkInfo | undefined> {
     return this.call('GET', `/v1/networks/${encodeURIComponent(id)}`, undefined, true);
+  }
+  createVolume(req: CreateVolumeRequest): Promise<Operation> {
+    return this.call('POST', '/v1/volumes', req);
+  }
+  resizeVolume(id: string, sizeGiB: number, idempotencyToken: string): Promise<Operation> {
+    return this.call('POST', `/v1/volumes/${encodeURIComponent(id)}/resize`, { idempotencyToken, sizeGiB });
+  }
+  deleteVolume(id: string, idempotencyToken: string): Promise<Operation> {
+    return this.call('DELETE', `/v1/volumes/${encodeURIComponent(id)}`, { idempotencyToken });
+  }
+  getVolume(id: string): Promise<VolumeInfo | undefined> {
+    return this.call('GET', `/v1/volumes/${encodeURIComponent(id)}`, undefined, true);
   }
   getOperation(id: string): Promise<Operation> {
     return this.call('GET', `/v1/operations/${encodeURIComponent(id)}`);

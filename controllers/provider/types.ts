@@ -37,6 +37,8 @@ export interface InstanceInfo {
   hostId: string;
   state: InstanceState;
   privateIp?: string;
+  /** The public address held by the instance from its creation until it is deleted, when one was asked for. */
+  publicIp?: string;
   message?: string;
 }
 
@@ -45,6 +47,27 @@ export interface NetworkInfo {
   region: string;
   cidr: string;
   state: 'available' | 'deleted';
+}
+
+export type VolumeType = 'standard' | 'ssd';
+
+export interface VolumeInfo {
+  id: string;
+  region: string;
+  zone: string;
+  type: VolumeType;
+  /** The size the volume has now: a resize shows here when its operation succeeds. */
+  sizeGiB: number;
+  state: 'available' | 'deleted' | 'failed';
+  message?: string;
+}
+
+export interface CreateVolumeRequest {
+  idempotencyToken: string;
+  region: string;
+  zone: string;
+  type: VolumeType;
+  sizeGiB: number;
 }
 
 export interface Operation {
@@ -65,6 +88,8 @@ export interface CreateInstanceRequest {
   gpu?: number;
   image: string;
   privateIp?: string;
+  /** Ask for a public address with the instance; it is released when the instance is deleted. */
+  publicIp?: boolean;
   labels?: Record<string, string>;
 }
 
@@ -79,6 +104,11 @@ export interface CloudProvider {
   createNetwork(req: { idempotencyToken: string; region: string; cidr: string }): Promise<Operation>;
   deleteNetwork(id: string, idempotencyToken: string): Promise<Operation>;
   getNetwork(id: string): Promise<NetworkInfo | undefined>;
+  createVolume(req: CreateVolumeRequest): Promise<Operation>;
+  /** Grow a volume to `sizeGiB`; a size at or below the current one is refused (400). */
+  resizeVolume(id: string, sizeGiB: number, idempotencyToken: string): Promise<Operation>;
+  deleteVolume(id: string, idempotencyToken: string): Promise<Operation>;
+  getVolume(id: string): Promise<VolumeInfo | undefined>;
   getOperation(id: string): Promise<Operation>;
 }
 

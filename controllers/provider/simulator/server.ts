@@ -16,6 +16,7 @@ const createInstance = z.object({
   gpu: z.number().int().min(0).optional(),
   image: z.string().min(1),
   privateIp: z.string().optional(),
+  publicIp: z.boolean().optional(),
   labels: z.record(z.string(), z.string()).optional(),
 });
 const createNetwork = z.object({
@@ -24,6 +25,14 @@ const createNetwork = z.object({
   cidr: z.string().min(1),
 });
 const token = z.object({ idempotencyToken: z.string().min(1).max(256) });
+const sizeGiB = z.number().int().min(1).max(65536);
+const createVolume = token.extend({
+  region: z.string().min(1),
+  zone: z.string().min(1),
+  type: z.enum(['standard', 'ssd']),
+  sizeGiB,
+});
+const resizeVolume = token.extend({ sizeGiB });
 const faults = z.object({
   zone: z.string().optional(),
   region: z.string().optional(),
@@ -90,10 +99,12 @@ async function route(
           regions: state.regions(),
           instances: state.instances.size,
           networks: state.networks.size,
+          volumes: state.volumes.size,
           operations: state.operations.size,
         },
       ];
     if (key === 'GET /admin/instances') return [200, state.allInstances()];
+    if (key === 'GET /admin/volumes') return [200, state.allVolumes()];
     if (key === 'DELETE /admin/faults') return [200, state.setFaults({ ...noFaults })];
     if (key === 'POST /admin/faults') {
       const f = parse(faults, await readJson(req));
@@ -146,6 +157,19 @@ async function route(
     }
     case 'DELETE /v1/networks/:id':
       return [202, state.deleteNetwork(id, parse(token, await readJson(req)).idempotencyToken)];
+    case 'POST /v1/volumes':
+      return [202, state.createVolume(parse(createVolume, await readJson(req)))];
+    case 'GET /v1/volumes/:id': {
+      const vol = state.getVolume(id);
+      if (!vol) throw new SimulatorError(404, 'NotFound', `volume ${id} not found`);
+      return [200, vol];
+    }
+    case 'POST /v1/volumes/:id/resize': {
+      const body = parse(resizeVolume, await readJson(req));
+      return [202, state.resizeVolume(id, body.sizeGiB, body.idempotencyToken)];
+    }
+    case 'DELETE /v1/volumes/:id':
+      return [202, state.deleteVolume(id, parse(token, await readJson(req)).idempotencyToken)];
     case 'GET /v1/operations/:id':
       return [200, state.getOperation(id)];
     default:

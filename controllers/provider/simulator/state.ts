@@ -1,16 +1,20 @@
-// The simulated cloud: regions, zones, hosts with capacity, instances, networks and asynchronous operations,
-// with idempotency tokens, injected faults and eventual consistency. Every change is journaled.
+// The simulated cloud: regions, zones, hosts with capacity, instances with public addresses, networks, volumes
+// and asynchronous operations, with idempotency tokens, injected faults and eventual consistency. Every change
+// is journaled.
 import { randomUUID } from 'node:crypto';
 import type {
   Capacity,
   CreateInstanceRequest,
+  CreateVolumeRequest,
   HostInfo,
   InstanceInfo,
   NetworkInfo,
   Operation,
   Region,
+  VolumeInfo,
 } from '../types.ts';
 import type { Journal, JournalRecord } from './journal.ts';
+import { Volumes, isVolumeAction, type VolumeAction, type VolumeRecord } from './volumes.ts';
 
 export interface SimulatorConfig {
   regions: { name: string; zones: string[] }[];
@@ -18,6 +22,8 @@ export interface SimulatorConfig {
   hostCapacity: Capacity;
   latencyMs: number;
   visibilityDelayMs: number;
+  /** Public address pools by region, as CIDRs; regions not named here get a documentation range. */
+  publicIpPools?: Record<string, string>;
 }
 
 export const defaultConfig: SimulatorConfig = {
@@ -63,7 +69,13 @@ export class SimulatorError extends Error {
 }
 
 type ActionType =
-  'create-instance' | 'start' | 'stop' | 'delete-instance' | 'create-network' | 'delete-network';
+  | 'create-instance'
+  | 'start'
+  | 'stop'
+  | 'delete-instance'
+  | 'create-network'
+  | 'delete-network'
+  | VolumeAction;
 
 interface HostRecord extends HostInfo {
   used: Capacity;
@@ -83,17 +95,22 @@ interface NetworkRecord extends NetworkInfo {
   visibleAt: number;
 }
 
-interface OperationRecord extends Operation {
+export interface OperationRecord extends Operation {
   dueAt: number;
-  action: { type: ActionType; target: string };
+  /** sizeGiB: the target of a resize. */
+  action: { type: ActionType; target: string; sizeGiB?: number };
 }
 
 export class CloudState {
   readonly hosts = new Map<string, HostRecord>();
   readonly instances = new Map<string, InstanceRecord>();
   readonly networks = new Map<string, NetworkRecord>();
+  readonly volumes = new Map<string, VolumeRecord>();
   readonly operations = new Map<string, OperationRecord>();
   readonly tokens = new Map<string, string>();
+  /** The public addresses live instances hold; derived from the instances, so never journaled itself. */
+  private readonly publicIps = new Set<string>();
+  private readonly volumeOps: Volumes;
   faults: Faults = { ...noFaults };
 
   constructor(
@@ -117,24 +134,42 @@ export class CloudState {
         }
       }
     }
+    this.volumeOps = new Volumes(this.volumes, {
+      now: () => this.now(),
+      journal,
+      config,
+      operations: this.operations,
+      outage: (region, zone) => this.outage(region, zone),
+      replay: (token) => this.replay(token),
+      settle: (target) => this.settleAll(target),
+      start: (token, action, resourceId, refusal) =>
+        this.startOperation(token, action.type, action, resourceId, refusal),
+    });
   }
 
   restore(records: Map<string, JournalRecord>): void {
     for (const r of records.values()) {
       if (r.t === 'instance') this.instances.set(r.id, r.v as InstanceRecord);
       else if (r.t === 'network') this.networks.set(r.id, r.v as NetworkRecord);
+      else if (r.t === 'volume') this.volumes.set(r.id, r.v as VolumeRecord);
       else if (r.t === 'op') this.operations.set(r.id, r.v as OperationRecord);
       else if (r.t === 'token') this.tokens.set(r.id, r.v as string);
       else if (r.t === 'faults') this.faults = r.v as Faults;
     }
     for (const h of this.hosts.values()) h.used = { vcpu: 0, memoryMiB: 0, gpu: 0 };
-    for (const i of this.instances.values()) if (i.state !== 'terminated') this.charge(i, 1);
+    this.publicIps.clear();
+    for (const i of this.instances.values()) {
+      if (i.state === 'terminated') continue;
+      this.charge(i, 1);
+      if (i.publicIp) this.publicIps.add(i.publicIp);
+    }
     this.journal?.compact(this.records());
   }
 
   *records(): Generator<JournalRecord> {
     for (const [id, v] of this.instances) yield { t: 'instance', id, v };
     for (const [id, v] of this.networks) yield { t: 'network', id, v };
+    for (const [id, v] of this.volumes) yield { t: 'volume', id, v };
     for (const [id, v] of this.operations) yield { t: 'op', id, v };
     for (const [id, v] of this.tokens) yield { t: 'token', id, v };
     yield { t: 'faults', id: 'faults', v: this.faults };
@@ -227,6 +262,7 @@ export class CloudState {
   createInstance(req: CreateInstanceRequest): Operation {
     const seen = this.replay(req.idempotencyToken);
     if (seen) return seen;
+    this.settleRunning(); // deletes that are due have given back room and addresses
     const host = this.hosts.get(req.hostId);
     if (!host || host.zone !== req.zone || host.region !== req.region) {
       throw new SimulatorError(400, 'InvalidHost', `host ${req.hostId} is not in ${req.region}/${req.zone}`);
@@ -237,13 +273,16 @@ export class CloudState {
       host.used.vcpu + req.vcpu <= host.capacity.vcpu &&
       host.used.memoryMiB + req.memoryMiB <= host.capacity.memoryMiB &&
       host.used.gpu + gpu <= host.capacity.gpu;
-    if (outage || !fits)
+    let refusal = outage ?? (fits ? undefined : `host ${req.hostId} has no room for ${req.vcpu} vCPU`);
+    const publicIp = req.publicIp && !refusal ? this.freePublicIp(req.region) : undefined;
+    if (req.publicIp && !refusal && !publicIp) refusal = `no public addresses left in region ${req.region}`;
+    if (refusal)
       return this.startOperation(
         req.idempotencyToken,
         'create-instance',
         { type: 'create-instance', target: '' },
         undefined,
-        outage ?? `host ${req.hostId} has no room for ${req.vcpu} vCPU`,
+        refusal,
       );
     const id = `i-${randomUUID().slice(0, 17)}`;
     const inst: InstanceRecord = {
@@ -253,6 +292,7 @@ export class CloudState {
       hostId: req.hostId,
       state: 'pending',
       privateIp: req.privateIp,
+      ...(publicIp ? { publicIp } : {}),
       vcpu: req.vcpu,
       memoryMiB: req.memoryMiB,
       gpu,
@@ -262,13 +302,30 @@ export class CloudState {
     };
     this.instances.set(id, inst);
     this.charge(inst, 1);
+    if (publicIp) this.publicIps.add(publicIp);
     this.journal?.append('instance', id, inst);
-    return this.startOperation(
+    const op = this.startOperation(
       req.idempotencyToken,
       'create-instance',
       { type: 'create-instance', target: id },
       id,
     );
+    // An injected failure ends the create at once: the room and the address it took are given back.
+    if (op.status === 'failed') this.terminate(inst);
+    return op;
+  }
+
+  /** The lowest address of the region's pool no live instance holds. */
+  private freePublicIp(region: string): string | undefined {
+    const [base = '', bits = '32'] = publicIpPool(this.config, region).split('/');
+    const start = base.split('.').reduce((a, octet) => a * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(bits));
+    // The network and broadcast addresses are never handed out.
+    for (let n = start + 1; n < start + size - 1; n++) {
+      const ip = [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+      if (!this.publicIps.has(ip)) return ip;
+    }
+    return undefined;
   }
 
   instanceAction(id: string, token: string, type: 'start' | 'stop' | 'delete-instance'): Operation {
@@ -324,6 +381,22 @@ export class CloudState {
     return this.startOperation(token, 'delete-network', { type: 'delete-network', target: id }, id);
   }
 
+  createVolume(req: CreateVolumeRequest): Operation {
+    return this.volumeOps.create(req);
+  }
+
+  resizeVolume(id: string, sizeGiB: number, token: string): Operation {
+    return this.volumeOps.resize(id, sizeGiB, token);
+  }
+
+  deleteVolume(id: string, token: string): Operation {
+    return this.volumeOps.delete(id, token);
+  }
+
+  getVolume(id: string): VolumeInfo | undefined {
+    return this.volumeOps.get(id);
+  }
+
   getOperation(id: string): Operation {
     const op = this.operations.get(id);
     if (!op) throw new SimulatorError(404, 'NotFound', `operation ${id} does not exist`);
@@ -341,14 +414,21 @@ export class CloudState {
   }
 
   /** Every instance as stored, settled first: the admin view. */
-  allInstances(): { id: string; hostId: string; state: string; createdWith?: string }[] {
-    for (const op of this.operations.values()) if (op.status === 'running') this.settle(op);
+  allInstances(): { id: string; hostId: string; state: string; publicIp?: string; createdWith?: string }[] {
+    this.settleRunning();
     return [...this.instances.values()].map((i) => ({
       id: i.id,
       hostId: i.hostId,
       state: i.state,
+      publicIp: i.publicIp,
       createdWith: i.createdWith,
     }));
+  }
+
+  /** Every volume as stored, settled first: the admin view. */
+  allVolumes(): ReturnType<Volumes['list']> {
+    this.settleRunning();
+    return this.volumeOps.list();
   }
 
   getNetwork(id: string): NetworkInfo | undefined {
@@ -364,28 +444,44 @@ export class CloudState {
       if (op.action.target === target && op.status === 'running') this.settle(op);
   }
 
+  private settleRunning(): void {
+    for (const op of this.operations.values()) if (op.status === 'running') this.settle(op);
+  }
+
   private settle(op: OperationRecord): void {
     if (op.status !== 'running' || op.dueAt > this.now()) return;
+    if (isVolumeAction(op.action.type)) this.volumeOps.settle(op);
+    else this.settleCompute(op);
+    this.journal?.append('op', op.id, op);
+  }
+
+  /** Completes a due instance or network operation. */
+  private settleCompute(op: OperationRecord): void {
     const { type, target } = op.action;
     const inst = this.instances.get(target);
     const outage = inst && type !== 'delete-instance' ? this.outage(inst.region, inst.zone) : undefined;
     if (outage) {
       op.status = 'failed';
       op.error = { code: 'ZoneUnavailable', message: outage };
-      if (type === 'create-instance' && inst) this.setInstance({ ...inst, state: 'terminated' }, -1);
+      if (type === 'create-instance' && inst) this.terminate(inst);
     } else {
       op.status = 'succeeded';
       const visibleAt = op.dueAt + this.config.visibilityDelayMs; // measured from completion, not from when it was noticed
       if (type === 'create-instance' && inst) this.setInstance({ ...inst, state: 'running', visibleAt });
       if (type === 'start' && inst) this.setInstance({ ...inst, state: 'running' });
       if (type === 'stop' && inst) this.setInstance({ ...inst, state: 'stopped' });
-      if (type === 'delete-instance' && inst && inst.state !== 'terminated')
-        this.setInstance({ ...inst, state: 'terminated' }, -1);
+      if (type === 'delete-instance' && inst && inst.state !== 'terminated') this.terminate(inst);
       const net = this.networks.get(target);
       if (type === 'create-network' && net) this.setNetwork({ ...net, visibleAt });
       if (type === 'delete-network' && net) this.setNetwork({ ...net, state: 'deleted' });
     }
-    this.journal?.append('op', op.id, op);
+  }
+
+  /** Ends an instance: its room on the host and its public address are given back. */
+  private terminate(inst: InstanceRecord): void {
+    const { publicIp, ...rest } = inst;
+    if (publicIp) this.publicIps.delete(publicIp);
+    this.setInstance({ ...rest, state: 'terminated' }, -1);
   }
 
   private setInstance(inst: InstanceRecord, charge?: number): void {
@@ -406,8 +502,21 @@ function publicOp(op: OperationRecord): Operation {
 }
 
 /** The error code of a refused operation: outages have their own codes so clients can tell them apart. */
-function refusalCode(message: string): string {
+export function refusalCode(message: string): string {
   if (message.startsWith('zone ')) return 'ZoneUnavailable';
   if (message.startsWith('region ')) return 'RegionUnavailable';
+  if (message.startsWith('no public addresses')) return 'AddressesExhausted';
   return 'InsufficientCapacity';
+}
+
+/** The documentation ranges (RFC 5737) of the default regions. */
+const knownPools: Record<string, string> = { 'eu-west-1': '198.51.100.0/24', 'us-east-1': '203.0.113.0/24' };
+
+/** A region's public address pool: configured, known, or 192.0.2.0/24 and then a /24 each of 198.18.0.0/15. */
+function publicIpPool(config: SimulatorConfig, region: string): string {
+  const named = config.publicIpPools?.[region] ?? knownPools[region];
+  if (named) return named;
+  // Deterministic from the configured order, so a restart gives every region the same pool.
+  const n = config.regions.filter((r) => !knownPools[r.name]).findIndex((r) => r.name === region);
+  return n <= 0 ? '192.0.2.0/24' : `198.${18 + ((n - 1) >> 8)}.${(n - 1) & 255}.0/24`;
 }
