@@ -18,6 +18,7 @@ import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
 import { tenantController } from './tenant/reconcile.ts';
+import { volumeController } from './volume/reconcile.ts';
 import { apiQuotaLookup } from '../webhooks/quota.ts';
 
 /** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
@@ -124,6 +125,18 @@ export async function registerControllers(
       pool: infraPool,
       provider,
       placement,
+      onOutbox: nudge,
+      observeIntervalMs: opts.observeIntervalMs,
+    }),
+  );
+  add(
+    volumeController({
+      storageLimit: async (namespace) => {
+        const t = await quotaLookup.tenant(namespace);
+        return t && { tenant: t.name, storageGiB: t.storageGiB };
+      },
+      pool: infraPool,
+      provider,
       onOutbox: nudge,
       observeIntervalMs: opts.observeIntervalMs,
     }),

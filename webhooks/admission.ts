@@ -6,6 +6,7 @@ import { validateInvoice } from './invoice.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
+import { validateVolume } from './volume.ts';
 
 type Validator = (
   operation: string,
@@ -20,13 +21,16 @@ const validators: Record<string, Validator> = {
   Compute: validateCompute as Validator,
   Invoice: validateInvoice as Validator,
   CostAllocation: validateCostAllocation as Validator,
+  Volume: validateVolume as Validator,
 };
-const quotaKinds = new Set(['Network', 'Compute']);
+const quotaKinds = new Set(['Network', 'Compute', 'Volume']);
+/** Kinds whose updates can take more of the quota: a Volume that grows. */
+const quotaOnUpdateKinds = new Set(['Volume']);
 const defaulters: Record<string, Defaulter> = { Tenant: defaultTenant as Defaulter };
 
 /**
- * Validates a request. With a quota lookup, creates of Networks and Computes are also checked against the
- * tenant's quota (and refused in a suspended tenant).
+ * Validates a request. With a quota lookup, creates of Networks, Computes and Volumes, and updates that grow
+ * a Volume, are also checked against the tenant's quota (and refused in a suspended tenant).
  */
 export async function validate(body: unknown, quota?: QuotaLookup): Promise<AdmissionResponse> {
   const parsed = parseReview(body);
@@ -41,12 +45,17 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     request.object as never,
     (request.oldObject ?? undefined) as never,
   );
-  if (problems.length === 0 && quota && request.operation === 'CREATE' && quotaKinds.has(request.kind.kind)) {
-    const meta = (request.object.metadata ?? {}) as { name?: string; namespace?: string };
-    const namespace = meta.namespace ?? request.namespace ?? '';
-    problems.push(
-      ...(await quotaProblems(quota, request.kind.kind, namespace, meta.name ?? '', request.object.spec)),
-    );
+  const kind = request.kind.kind;
+  const quotaApplies =
+    request.operation === 'CREATE'
+      ? quotaKinds.has(kind)
+      : request.operation === 'UPDATE' && quotaOnUpdateKinds.has(kind) && !!request.oldObject;
+  if (problems.length === 0 && quota && quotaApplies) {
+    const meta = (request.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : (request.namespace ?? '');
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const oldSpec = request.operation === 'UPDATE' ? (request.oldObject?.spec ?? null) : undefined;
+    problems.push(...(await quotaProblems(quota, kind, namespace, name, request.object.spec, oldSpec)));
   }
   return problems.length > 0 ? deny(request.uid, problems) : allow(request.uid);
 }

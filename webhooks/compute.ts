@@ -1,5 +1,6 @@
 // Admission rules for Computes that the CRD schema cannot express: the zone inside the region, a memory
-// quantity the scheduler can use, and fields that cannot change once the instance exists.
+// quantity the scheduler can use, and fields that cannot change once the instance exists (a public address
+// is asked for at creation and held until deletion, so publicIp is one of them).
 import { computeSpecSchema } from '../crds/schemas/compute.ts';
 import { memoryMiB } from '../controllers/compute/resources.ts';
 import type { Problem } from './review.ts';
@@ -9,7 +10,18 @@ interface ComputeLike {
   spec?: unknown;
 }
 
-const immutable = ['region', 'zone', 'network', 'subnet', 'size', 'vcpu', 'memory', 'gpu', 'image'] as const;
+const immutable = [
+  'region',
+  'zone',
+  'network',
+  'subnet',
+  'size',
+  'vcpu',
+  'memory',
+  'gpu',
+  'image',
+  'publicIp',
+] as const;
 
 export function validateCompute(operation: string, object: ComputeLike, oldObject?: ComputeLike): Problem[] {
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];

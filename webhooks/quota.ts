@@ -1,9 +1,11 @@
-// The tenant's quota, checked when a Network or Compute is created: vCPU and memory summed over the tenant's
-// instances, networks counted, and nothing new in a suspended tenant. Reads go through a lookup so that the
-// rule stays a pure function of what it is given.
+// The tenant's quota, checked when a Network, Compute or Volume is created and when a Volume grows: vCPU and
+// memory summed over the tenant's instances, public IPs counted, networks counted, storage summed over its volumes, and nothing
+// new in a suspended tenant. Reads go through a lookup so that the rule stays a pure function of what it is
+// given.
 import * as k8s from '@kubernetes/client-node';
 import { computeSpecSchema } from '../crds/schemas/compute.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
+import { volumeSpecSchema } from '../crds/schemas/volume.ts';
 import { demandOf, memoryMiB } from '../controllers/compute/resources.ts';
 import { tenantOfNamespace } from '../controllers/tenant/children.ts';
 import type { Problem } from './review.ts';
@@ -14,6 +16,10 @@ export interface TenantQuota {
   vcpu: number;
   memoryMiB: number;
   networks: number;
+  /** spec.quotas.storage in GiB, as storageGiB gives it. */
+  storageGiB: number;
+  /** How many instances may hold a public address at once. */
+  publicIPs: number;
 }
 
 export interface QuotaLookup {
@@ -21,6 +27,22 @@ export interface QuotaLookup {
   /** The specs of the Computes in the namespace, by name. */
   computes(namespace: string): Promise<Map<string, unknown>>;
   networks(namespace: string): Promise<string[]>;
+  /** The specs of the Volumes in the namespace, by name. */
+  volumes(namespace: string): Promise<Map<string, unknown>>;
+}
+
+/**
+ * A storage quantity (such as 500Gi or 2Ti) in whole GiB, rounded down: a tenant never gets more storage than
+ * its quota says. Throws on a quantity that is not one.
+ */
+export function storageGiB(quantity: string): number {
+  let mib: number;
+  try {
+    mib = memoryMiB(quantity);
+  } catch {
+    throw new Error(`${quantity} is not a storage quantity such as 500Gi or 2Ti`);
+  }
+  return Math.floor(mib / 1024);
 }
 
 export async function quotaProblems(
@@ -29,17 +51,31 @@ export async function quotaProblems(
   namespace: string,
   name: string,
   spec: unknown,
+  /** The spec before an update; only a Volume's updates are checked, and only when it grows. */
+  oldSpec?: unknown,
 ): Promise<Problem[]> {
+  let resize: { from: number; to: number } | undefined;
+  if (oldSpec !== undefined) {
+    if (kind !== 'Volume') return [];
+    const before = volumeSpecSchema.safeParse(oldSpec);
+    const after = volumeSpecSchema.safeParse(spec);
+    // An update that does not grow the volume takes nothing more: labels, finalizers and the like pass.
+    if (!before.success || !after.success || after.data.sizeGiB <= before.data.sizeGiB) return [];
+    resize = { from: before.data.sizeGiB, to: after.data.sizeGiB };
+  }
   const tenant = await lookup.tenant(namespace);
   if (!tenant) return [];
   if (tenant.suspended) {
     return [
       {
-        field: 'metadata.namespace',
-        message: `tenant ${tenant.name} is suspended: no new ${kind}s until spec.suspended is false`,
+        field: resize ? 'spec.sizeGiB' : 'metadata.namespace',
+        message: resize
+          ? `tenant ${tenant.name} is suspended: no Volume can grow until spec.suspended is false`
+          : `tenant ${tenant.name} is suspended: no new ${kind}s until spec.suspended is false`,
       },
     ];
   }
+  if (kind === 'Volume') return storageProblems(lookup, tenant, namespace, name, spec, resize);
   if (kind === 'Network') {
     const others = (await lookup.networks(namespace)).filter((n) => n !== name);
     if (others.length + 1 > tenant.networks) {
@@ -57,6 +93,7 @@ export async function quotaProblems(
   const want = demandOf(parsed.data);
   let vcpu = 0;
   let mem = 0;
+  let publicIPs = 0;
   for (const [other, otherSpec] of await lookup.computes(namespace)) {
     if (other === name) continue;
     const p = computeSpecSchema.safeParse(otherSpec);
@@ -64,6 +101,7 @@ export async function quotaProblems(
     const d = demandOf(p.data);
     vcpu += d.vcpu;
     mem += d.memoryMiB;
+    if (p.data.publicIp) publicIPs += 1;
   }
   const problems: Problem[] = [];
   if (vcpu + want.vcpu > tenant.vcpu) {
@@ -78,7 +116,42 @@ export async function quotaProblems(
       message: `${want.memoryMiB} MiB more memory would exceed tenant ${tenant.name}'s quota: ${mem} of ${tenant.memoryMiB} MiB in use`,
     });
   }
+  if (parsed.data.publicIp && publicIPs + 1 > tenant.publicIPs) {
+    problems.push({
+      field: 'spec.publicIp',
+      message: `a public IP would exceed tenant ${tenant.name}'s quota: ${publicIPs} of ${tenant.publicIPs} in use; raise spec.quotas.publicIPs on the Tenant or set publicIp: false`,
+    });
+  }
   return problems;
+}
+
+async function storageProblems(
+  lookup: QuotaLookup,
+  tenant: TenantQuota,
+  namespace: string,
+  name: string,
+  spec: unknown,
+  resize: { from: number; to: number } | undefined,
+): Promise<Problem[]> {
+  const parsed = volumeSpecSchema.safeParse(spec);
+  if (!parsed.success) return [];
+  const want = parsed.data.sizeGiB;
+  let others = 0;
+  for (const [other, otherSpec] of await lookup.volumes(namespace)) {
+    if (other === name) continue;
+    const p = volumeSpecSchema.safeParse(otherSpec);
+    if (p.success) others += p.data.sizeGiB;
+  }
+  if (others + want <= tenant.storageGiB) return [];
+  const advice = 'raise spec.quotas.storage on the Tenant, choose a smaller size or delete a volume';
+  return [
+    {
+      field: 'spec.sizeGiB',
+      message: resize
+        ? `growing from ${resize.from} to ${resize.to} GiB would exceed tenant ${tenant.name}'s storage quota: ${others + resize.from} of ${tenant.storageGiB} GiB in use; ${advice}`
+        : `${want} GiB more storage would exceed tenant ${tenant.name}'s storage quota: ${others} of ${tenant.storageGiB} GiB in use; ${advice}`,
+    },
+  ];
 }
 
 /** The lookup against the API server, for the operator's webhook server. */
@@ -106,6 +179,8 @@ export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
           vcpu: t.spec.quotas.vcpu,
           memoryMiB: memoryMiB(t.spec.quotas.memory),
           networks: t.spec.quotas.networks,
+          storageGiB: storageGiB(t.spec.quotas.storage),
+          publicIPs: t.spec.quotas.publicIPs,
         };
       } catch (err) {
         if ((err as { code?: number }).code === 404) return undefined;
@@ -117,6 +192,9 @@ export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
     },
     async networks(namespace) {
       return (await list('networks', namespace)).map((n) => n.metadata.name);
+    },
+    async volumes(namespace) {
+      return new Map((await list('volumes', namespace)).map((v) => [v.metadata.name, v.spec]));
     },
   };
 }

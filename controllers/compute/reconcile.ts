@@ -124,6 +124,7 @@ export async function reconcileCompute(
           labels: obj.metadata.labels ?? {},
           placement_group: spec.placement.group?.name ?? null,
           placement_strategy: spec.placement.group?.strategy ?? null,
+          public_ip_requested: spec.publicIp,
         },
         tenant,
         now(),

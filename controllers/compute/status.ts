@@ -76,7 +76,9 @@ export function computeStatus(
           status: 'True',
           reason: phase === 'Running' ? ComputeReasons.Running : ComputeReasons.Stopped,
           message:
-            phase === 'Running' ? `running at ${row?.private_ip ?? 'no address'}` : 'stopped as requested',
+            phase === 'Running'
+              ? `running at ${row?.private_ip ?? 'no address'}${row?.public_ip ? ` (public ${row.public_ip})` : ''}`
+              : 'stopped as requested',
         }
       : {
           type: 'Ready',
@@ -91,6 +93,7 @@ export function computeStatus(
     ...(row?.host_id ? { hostId: row.host_id } : {}),
     ...(row?.zone ? { zone: row.zone } : {}),
     ...(row?.private_ip ? { privateIp: row.private_ip } : {}),
+    ...(row?.public_ip ? { publicIp: row.public_ip } : {}),
     ...(row?.provider_id ? { providerId: row.provider_id } : {}),
     ...(row?.operation_id ? { operationId: row.operation_id } : {}),
     ...(problem?.message || row?.message

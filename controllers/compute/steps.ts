@@ -11,6 +11,7 @@ import { ComputeReasons, type ComputeProblem } from './status.ts';
 import {
   CapacityConflict,
   recordOperation,
+  recordPublicIp,
   releaseHost,
   reserveHost,
   transition,
@@ -205,6 +206,7 @@ async function createAtProvider(s: StepContext, row: InstanceRow): Promise<Insta
     gpu: row.gpu,
     image: s.spec.image,
     privateIp: row.private_ip ?? undefined,
+    publicIp: row.public_ip_requested,
     labels: row.labels,
   });
   // The provider id is recorded only when the create succeeds: until then the instance may never exist.
@@ -243,7 +245,11 @@ async function observeDrift(s: StepContext, row: InstanceRow): Promise<StepResul
       problem: { reason: ComputeReasons.ZoneOutage, message },
     };
   }
-  return { row, action: requeueAfter(s.deps.observeIntervalMs ?? 30_000) };
+  const next =
+    seen.publicIp && seen.publicIp !== row.public_ip
+      ? await recordPublicIp(s.deps.pool, row, seen.publicIp)
+      : row;
+  return { row: next, action: requeueAfter(s.deps.observeIntervalMs ?? 30_000) };
 }
 
 /** A failed instance that exists at the provider: back to what it was once the provider says so. */
@@ -285,7 +291,14 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       const next = await withTransaction(deps.pool, async (c) => {
         if (row.host_id) await releaseHost(c, row.host_id, row);
         await releaseAddress(c, row.uid);
-        return transition(c, row, 'Terminated', { host_id: null, private_ip: null }, s.tenant, s.now());
+        return transition(
+          c,
+          row,
+          'Terminated',
+          { host_id: null, private_ip: null, public_ip: null },
+          s.tenant,
+          s.now(),
+        );
       });
       deps.placement.release(row.uid);
       return { row: next, action: done };

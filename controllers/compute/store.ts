@@ -21,6 +21,8 @@ export interface InstanceRow {
   placement_strategy: string | null;
   phase: ComputePhase;
   private_ip: string | null;
+  public_ip_requested: boolean;
+  public_ip: string | null;
   provider_id: string | null;
   operation_id: string | null;
   message: string | null;
@@ -44,7 +46,7 @@ export class PhaseConflict extends Error {}
 export class CapacityConflict extends Error {}
 
 const columns = `uid, namespace, name, region, zone, host_id, vcpu, memory_mib, gpu, labels, placement_group,
-  placement_strategy, phase, host(private_ip) AS private_ip, provider_id, operation_id, message, updated_at,
+  placement_strategy, phase, host(private_ip) AS private_ip, public_ip_requested, host(public_ip) AS public_ip, provider_id, operation_id, message, updated_at,
   create_attempt`;
 
 export async function readInstance(db: Pool | PoolClient, uid: string): Promise<InstanceRow | undefined> {
@@ -62,6 +64,7 @@ export type NewInstance = Omit<
   | 'phase'
   | 'host_id'
   | 'private_ip'
+  | 'public_ip'
   | 'provider_id'
   | 'operation_id'
   | 'message'
@@ -93,8 +96,8 @@ export async function recordPending(
 ): Promise<InstanceRow> {
   const inserted = await client.query(
     `INSERT INTO instances (uid, namespace, name, region, zone, vcpu, memory_mib, gpu, labels, placement_group,
-       placement_strategy, phase)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'Pending') ON CONFLICT (uid) DO NOTHING`,
+       placement_strategy, public_ip_requested, phase)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'Pending') ON CONFLICT (uid) DO NOTHING`,
     [
       i.uid,
       i.namespace,
@@ -107,6 +110,7 @@ export async function recordPending(
       JSON.stringify(i.labels),
       i.placement_group,
       i.placement_strategy,
+      i.public_ip_requested,
     ],
   );
   if (inserted.rowCount === 1) {
@@ -120,7 +124,13 @@ export async function recordPending(
         tenant,
         from: null,
         to: 'Pending',
-        details: { region: i.region, vcpu: i.vcpu, memoryMiB: i.memory_mib, labels: i.labels },
+        details: {
+          region: i.region,
+          vcpu: i.vcpu,
+          memoryMiB: i.memory_mib,
+          labels: i.labels,
+          publicIp: i.public_ip_requested,
+        },
       },
       now,
     );
@@ -131,7 +141,14 @@ export async function recordPending(
 export type InstanceChange = Partial<
   Pick<
     InstanceRow,
-    'zone' | 'host_id' | 'private_ip' | 'provider_id' | 'operation_id' | 'message' | 'create_attempt'
+    | 'zone'
+    | 'host_id'
+    | 'private_ip'
+    | 'public_ip'
+    | 'provider_id'
+    | 'operation_id'
+    | 'message'
+    | 'create_attempt'
   >
 >;
 
@@ -177,6 +194,7 @@ export async function transition(
         memoryMiB: row.memory_mib,
         labels: row.labels,
         gpu: row.gpu,
+        publicIp: row.public_ip_requested,
         ...(next.message && to === 'Failed' ? { message: next.message } : {}),
         ...details,
       },
@@ -231,6 +249,15 @@ export async function recordOperation(
   );
   if (rowCount !== 1) throw new PhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}`);
   return { ...row, ...change };
+}
+
+/** Records the public address the provider gave, without a phase change. */
+export async function recordPublicIp(pool: Pool, row: InstanceRow, address: string): Promise<InstanceRow> {
+  await pool.query('UPDATE instances SET public_ip = $2, updated_at = now() WHERE uid = $1', [
+    row.uid,
+    address,
+  ]);
+  return { ...row, public_ip: address };
 }
 
 /** Brings the host table in line with the provider's list; reserved capacity is kept. */

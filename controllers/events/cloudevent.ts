@@ -17,11 +17,12 @@ export interface CloudEvent<D = Record<string, unknown>> {
 export const topics = {
   compute: 'omnicloud.compute.events',
   network: 'omnicloud.network.events',
+  volume: 'omnicloud.volume.events',
 } as const;
 export type Topic = (typeof topics)[keyof typeof topics];
 
 export interface Transition {
-  kind: 'Compute' | 'Network';
+  kind: 'Compute' | 'Network' | 'Volume';
   uid: string;
   namespace: string;
   name: string;
@@ -53,6 +54,12 @@ export function transitionEvent(t: Transition, now: Date, id: string = randomUUI
   };
 }
 
+const topicOfKind: Readonly<Record<Transition['kind'], Topic>> = {
+  Compute: topics.compute,
+  Network: topics.network,
+  Volume: topics.volume,
+};
+
 export function topicFor(kind: Transition['kind']): Topic {
-  return kind === 'Compute' ? topics.compute : topics.network;
+  return topicOfKind[kind];
 }

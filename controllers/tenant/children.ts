@@ -18,7 +18,7 @@ export const viewerRoleName = 'omnicloud-tenant-viewer';
 export const quotaName = 'omnicloud-tenant-quota';
 
 /** The namespaced OmniCloud kinds a tenant works with (plural resource names). */
-export const tenantResources = ['networks', 'computes', 'invoices'];
+export const tenantResources = ['networks', 'computes', 'volumes', 'invoices'];
 
 /** The namespace of a tenant: a fixed prefix keeps tenant namespaces apart from everything else. */
 export function tenantNamespace(tenantName: string): string {
@@ -72,7 +72,10 @@ export function resourceQuotaFor(tenant: Tenant): V1ResourceQuota {
   const hard: Record<string, string> = {
     [`count/networks.${omnicloudGroup}`]: String(suspended ? 0 : q.networks),
   };
-  if (suspended) hard[`count/computes.${omnicloudGroup}`] = '0';
+  if (suspended) {
+    hard[`count/computes.${omnicloudGroup}`] = '0';
+    hard[`count/volumes.${omnicloudGroup}`] = '0';
+  }
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',

@@ -47,6 +47,8 @@ export const computeSpecSchema = z.object({
     })
     .default({ affinity: [], antiAffinity: [] }),
   powerState: z.enum(['Running', 'Stopped']).default('Running'),
+  /** A public address, held from creation until the instance is deleted (kept while Stopped) and billed hourly. */
+  publicIp: z.boolean().default(false),
 });
 
 export const computeStatusSchema = z.object({
@@ -55,6 +57,7 @@ export const computeStatusSchema = z.object({
   hostId: z.string().optional(),
   zone: z.string().optional(),
   privateIp: z.string().optional(),
+  publicIp: z.string().optional(),
   providerId: z.string().optional(),
   operationId: z.string().optional(),
   message: z.string().max(1024).optional(),
@@ -84,6 +87,7 @@ export const computeKind = {
     { name: 'Zone', type: 'string', jsonPath: '.status.zone' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'IP', type: 'string', jsonPath: '.status.privateIp' },
+    { name: 'Public-IP', type: 'string', jsonPath: '.status.publicIp', priority: 1 },
     { name: 'Host', type: 'string', jsonPath: '.status.hostId', priority: 1 },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
@@ -95,8 +99,8 @@ export const computeKind = {
         message: 'set either spec.size (small, medium, large, xlarge) or both spec.vcpu and spec.memory',
       },
       {
-        rule: 'self.region == oldSelf.region && self.network == oldSelf.network && self.subnet == oldSelf.subnet',
-        message: 'spec.region, spec.network and spec.subnet are immutable; create a new Compute instead',
+        rule: 'self.region == oldSelf.region && self.network == oldSelf.network && self.subnet == oldSelf.subnet && self.publicIp == oldSelf.publicIp',
+        message: 'spec.region, spec.network, spec.subnet and spec.publicIp are immutable; create a new Compute instead',
       },
     ],
   },

@@ -5,7 +5,7 @@ import { conditionSchema, currencySchema, type ObjectMeta } from './common.ts';
 
 const money = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal amount such as 1200.00');
 const ratio = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal such as 0.7');
-const measure = z.enum(['vcpuHours', 'networkHours']);
+const measure = z.enum(['vcpuHours', 'networkHours', 'storageGiBHours']);
 
 export const costAllocationSpecSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11'),

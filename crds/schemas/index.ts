@@ -5,5 +5,6 @@ import { costAllocationKind } from './cost-allocation.ts';
 import { invoiceKind } from './invoice.ts';
 import { networkKind } from './network.ts';
 import { tenantKind } from './tenant.ts';
+import { volumeKind } from './volume.ts';
 
-export const kinds: readonly KindDefinition[] = [tenantKind, networkKind, computeKind, invoiceKind, costAllocationKind];
+export const kinds: readonly KindDefinition[] = [tenantKind, networkKind, computeKind, invoiceKind, costAllocationKind, volumeKind];

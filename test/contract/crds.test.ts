@@ -77,4 +77,65 @@ describe('CRD contract with the API server', () => {
       },
     );
   });
+
+  describe('Volume transition rules, enforced by the API server itself', () => {
+    const namespace = 'default';
+    const volumes = { group: 'omnicloud.io', version: 'v1alpha1', plural: 'volumes', namespace };
+    const name = uniqueName('contract-vol');
+    const patch = (spec: object) =>
+      custom.patchNamespacedCustomObject(
+        { ...volumes, name, body: { spec } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    const refusedWith = async (p: Promise<unknown>, expected: RegExp) =>
+      assert.rejects(p, (err) => {
+        assert.equal(httpStatus(err), 422);
+        assert.match(serverMessage(err), expected);
+        return true;
+      });
+
+    before(async () => {
+      await custom.createNamespacedCustomObject({
+        ...volumes,
+        body: {
+          apiVersion: 'omnicloud.io/v1alpha1',
+          kind: 'Volume',
+          metadata: { name },
+          spec: { region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB: 100 },
+        },
+      });
+    });
+    after(() => custom.deleteNamespacedCustomObject({ ...volumes, name }).catch(() => undefined));
+
+    it('stores a Volume with its type defaulted, and lets it grow', async () => {
+      const grown = (await patch({ sizeGiB: 150 })) as { spec: { type: string; sizeGiB: number } };
+      assert.equal(grown.spec.type, 'standard');
+      assert.equal(grown.spec.sizeGiB, 150);
+    });
+
+    it('refuses a shrink', () =>
+      refusedWith(patch({ sizeGiB: 10 }), /spec\.sizeGiB can grow but never shrink/));
+
+    it('refuses changing the zone or the type', async () => {
+      await refusedWith(
+        patch({ zone: 'eu-west-1b' }),
+        /spec\.region, spec\.zone and spec\.type are immutable/,
+      );
+      await refusedWith(patch({ type: 'ssd' }), /spec\.region, spec\.zone and spec\.type are immutable/);
+    });
+
+    it('refuses a size over 64 TiB', () =>
+      refusedWith(
+        custom.createNamespacedCustomObject({
+          ...volumes,
+          body: {
+            apiVersion: 'omnicloud.io/v1alpha1',
+            kind: 'Volume',
+            metadata: { name: uniqueName('contract-big') },
+            spec: { region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB: 65537 },
+          },
+        }),
+        /spec\.sizeGiB/,
+      ));
+  });
 });

@@ -1,7 +1,8 @@
-// Networks, Computes and the cloud simulator for tests that run the whole slice against the real stack.
+// Networks, Computes, Volumes and the cloud simulator for tests that run the whole slice against the real stack.
 import * as k8s from '@kubernetes/client-node';
 import type { Compute } from '../../crds/schemas/compute.ts';
 import type { Network } from '../../crds/schemas/network.ts';
+import type { Volume } from '../../crds/schemas/volume.ts';
 import { endpoints } from '../../hack/stack/endpoints.ts';
 import { eventually, httpStatus } from './kube.ts';
 
@@ -53,6 +54,17 @@ export function computeManifest(
   };
 }
 
+export function volumeManifest(namespace: string, name: string, spec: Partial<Volume['spec']> = {}): object {
+  return {
+    apiVersion: 'omnicloud.io/v1alpha1',
+    kind: 'Volume',
+    metadata: { name, namespace },
+    spec: { region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB: 10, type: 'ssd', ...spec },
+  };
+}
+
+export type InfraPlural = 'networks' | 'computes' | 'volumes';
+
 export async function create(kc: k8s.KubeConfig, manifest: object): Promise<void> {
   const m = manifest as { kind: string; metadata: { namespace: string } };
   await kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
@@ -65,7 +77,7 @@ export async function create(kc: k8s.KubeConfig, manifest: object): Promise<void
 
 export async function read<T>(
   kc: k8s.KubeConfig,
-  plural: 'networks' | 'computes',
+  plural: InfraPlural,
   namespace: string,
   name: string,
 ): Promise<T | undefined> {
@@ -81,7 +93,7 @@ export async function read<T>(
 
 export async function remove(
   kc: k8s.KubeConfig,
-  plural: 'networks' | 'computes',
+  plural: InfraPlural,
   namespace: string,
   name: string,
 ): Promise<void> {
@@ -93,7 +105,7 @@ export async function remove(
 
 export async function patchSpec(
   kc: k8s.KubeConfig,
-  plural: 'networks' | 'computes',
+  plural: InfraPlural,
   namespace: string,
   name: string,
   spec: object,
@@ -117,7 +129,7 @@ export function condition(
 
 export function waitFor<T extends { status?: unknown }>(
   kc: k8s.KubeConfig,
-  plural: 'networks' | 'computes',
+  plural: InfraPlural,
   namespace: string,
   name: string,
   what: string,
@@ -152,7 +164,7 @@ export const simulator = {
 };
 
 /**
- * Test clean-up: deletes the Computes, then the Networks, and waits for each to be gone (their finalizers
+ * Test clean-up: deletes the Volumes and Computes, then the Networks, and waits for each to be gone (their finalizers
  * need a running operator). Best effort: a clean-up never fails the test it follows.
  */
 export async function removeInfra(
@@ -160,14 +172,17 @@ export async function removeInfra(
   namespace: string,
   computes: string[],
   networks = ['net'],
+  volumes: string[] = [],
 ): Promise<void> {
-  const gone = (plural: 'networks' | 'computes', name: string, timeoutMs: number) =>
+  const gone = (plural: InfraPlural, name: string, timeoutMs: number) =>
     eventually(
       `${plural} ${name} gone`,
       async () => ((await read(kc, plural, namespace, name)) ? undefined : true),
       timeoutMs,
     ).catch(() => undefined);
+  for (const name of volumes) await remove(kc, 'volumes', namespace, name);
   for (const name of computes) await remove(kc, 'computes', namespace, name);
+  for (const name of volumes) await gone('volumes', name, 60_000);
   for (const name of computes) await gone('computes', name, 90_000);
   for (const name of networks) await remove(kc, 'networks', namespace, name);
   for (const name of networks) await gone('networks', name, 60_000);

@@ -25,13 +25,14 @@ describe('system: the examples, applied with kubectl', function () {
     await op.stop();
   });
 
-  it('applies examples/: a Ready tenant, a Ready network and two Running instances, all in `kubectl get omnicloud`; deletes cleanly', async () => {
+  it('applies examples/: a Ready tenant, a Ready network, two Running instances (one with a public address) and an Available volume, all in `kubectl get omnicloud`; deletes cleanly', async () => {
     const applied = kubectl('apply', '-f', 'examples/');
     assert.match(applied, /tenant\.omnicloud\.io\/acme (created|configured|unchanged)/);
     assert.match(applied, /network\.omnicloud\.io\/main (created|configured|unchanged)/);
     assert.match(applied, /compute\.omnicloud\.io\/web-2 (created|configured|unchanged)/);
     assert.match(applied, /invoice\.omnicloud\.io\/2026-11 (created|configured|unchanged)/);
     assert.match(applied, /costallocation\.omnicloud\.io\/shared-2026-11 (created|configured|unchanged)/);
+    assert.match(applied, /volume\.omnicloud\.io\/web-data (created|configured|unchanged)/);
     const jsonpath = (kind: string, name: string, path: string, ns: string[] = []) =>
       kubectl('get', kind, name, ...ns, '-o', `jsonpath={${path}}`);
     await eventually('acme to be Ready', async () =>
@@ -58,6 +59,18 @@ describe('system: the examples, applied with kubectl', function () {
     assert.match(
       table,
       /tenant-acme\s+compute\.omnicloud\.io\/web-1\s+eu-west-1\s+eu-west-1a\s+Running\s+10\.\d+\.\d+\.\d+\s+True/,
+    );
+    assert.match(jsonpath('vm', 'web-1', '.status.publicIp', ['-n', 'tenant-acme']), /^198\.51\.100\.\d+$/);
+    assert.equal(jsonpath('vm', 'web-2', '.status.publicIp', ['-n', 'tenant-acme']), '');
+    await eventually('web-data to be Available', async () =>
+      jsonpath('ovol', 'web-data', '.status.conditions[?(@.type=="Ready")].status', ['-n', 'tenant-acme']) ===
+      'True'
+        ? true
+        : undefined,
+    );
+    assert.match(
+      kubectl('get', 'omnicloud', '-A'),
+      /tenant-acme\s+volume\.omnicloud\.io\/web-data\s+eu-west-1a\s+ssd\s+50\s+Available\s+True/,
     );
     const hosts = ['web-1', 'web-2'].map((n) => jsonpath('vm', n, '.status.hostId', ['-n', 'tenant-acme']));
     assert.notEqual(hosts[0], hosts[1], 'the spread group puts them on different hosts');

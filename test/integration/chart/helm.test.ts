@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
+import { kinds as omnicloudKinds } from '../../../crds/schemas/index.ts';
 import { helmBinary, kubectlBinary } from '../../../hack/stack/components/tools.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { uniqueName } from '../../support/kube.ts';
@@ -72,6 +73,19 @@ describe('Helm chart', function () {
         }
       }
     }
+    // Every OmniCloud kind, and its status, is in the operator's ClusterRole with the verbs it reconciles with.
+    const clusterRole = docs.find((d) => d!.kind === 'ClusterRole')!;
+    const grants = (resource: string, verb: string) =>
+      (clusterRole.rules ?? []).some(
+        (r) =>
+          r.apiGroups?.includes('omnicloud.io') && r.resources?.includes(resource) && r.verbs.includes(verb),
+      );
+    for (const { plural } of omnicloudKinds) {
+      for (const verb of ['get', 'list', 'watch', 'update', 'patch'])
+        assert.ok(grants(plural, verb), `the ClusterRole must grant ${verb} on ${plural}`);
+      for (const verb of ['get', 'update', 'patch'])
+        assert.ok(grants(`${plural}/status`, verb), `the ClusterRole must grant ${verb} on ${plural}/status`);
+    }
     kubectl('create', 'namespace', namespace);
     const out = run(kubectlBinary, ['apply', '--dry-run=server', '-n', namespace, '-f', '-'], rendered);
     assert.match(out, /deployment\.apps\/\S+ created \(server dry run\)/);
@@ -116,6 +130,9 @@ describe('Helm chart', function () {
       ['watch', 'computes.omnicloud.io', '-n', 'tenant-x'],
       ['patch', 'computes.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
       ['patch', 'networks.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
+      ['watch', 'volumes.omnicloud.io', '-n', 'tenant-x'],
+      ['update', 'volumes.omnicloud.io', '-n', 'tenant-x'],
+      ['patch', 'volumes.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
       ['get', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
       ['update', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
     ];
@@ -148,6 +165,9 @@ describe('Helm chart', function () {
       'deletes never reach the webhook',
     );
     assert.equal(validating.webhooks[0].clientConfig.service.name, cfg);
+    const validated = validating.webhooks[0].rules[0].resources as string[];
+    for (const { plural } of omnicloudKinds)
+      assert.ok(validated.includes(plural), `the validating webhook must cover ${plural}`);
     assert.equal(
       JSON.parse(kubectl('get', 'mutatingwebhookconfiguration', cfg, '-o', 'json')).webhooks[0].failurePolicy,
       'Ignore',

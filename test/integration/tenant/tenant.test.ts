@@ -173,6 +173,7 @@ describe('Tenant controller', function () {
       name: 'omnicloud-tenant-quota',
     });
     assert.equal(quota.spec?.hard?.['count/computes.omnicloud.io'], '0');
+    assert.equal(quota.spec?.hard?.['count/volumes.omnicloud.io'], '0');
     assert.equal(quota.spec?.hard?.['count/networks.omnicloud.io'], '0');
   });
 

@@ -1,6 +1,6 @@
-// The Network and Compute admission webhooks registered with the real API server, with the quota lookup on
-// the real Tenant: refusals name the field and say what would be accepted; updates of immutable fields
-// are refused; deletes always pass.
+// The Network, Compute and Volume admission webhooks registered with the real API server, with the quota
+// lookup on the real Tenant: refusals name the field and say what would be accepted; updates of immutable
+// fields are refused; volumes grow within the storage quota and never shrink; deletes always pass.
 import assert from 'node:assert/strict';
 import type https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
@@ -16,9 +16,10 @@ import {
   deleteNamespace,
   networkManifest,
   patchSpec,
+  volumeManifest,
 } from '../../support/infra.ts';
 
-describe('integration: Network and Compute admission webhooks on the API server', function () {
+describe('integration: Network, Compute and Volume admission webhooks on the API server', function () {
   this.timeout(120_000);
   const kc = adminConfig();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -28,8 +29,15 @@ describe('integration: Network and Compute admission webhooks on the API server'
   const id = uniqueName('wh-infra');
   let server: https.Server;
 
-  const createIn = (kind: 'networks' | 'computes', body: object) =>
+  const createIn = (kind: 'networks' | 'computes' | 'volumes', body: object) =>
     custom.createNamespacedCustomObject({ ...api, plural: kind, namespace: ns, body });
+  const patchVolume = (name: string, spec: object) => patchSpec(kc, 'volumes', ns, name, spec);
+  const sizeOf = async (name: string): Promise<number> =>
+    (
+      (await custom.getNamespacedCustomObject({ ...api, plural: 'volumes', namespace: ns, name })) as {
+        spec: { sizeGiB: number };
+      }
+    ).spec.sizeGiB;
   const refusal = async (p: Promise<unknown>): Promise<string> => {
     try {
       await p;
@@ -45,7 +53,7 @@ describe('integration: Network and Compute admission webhooks on the API server'
     await custom.createClusterCustomObject({
       ...tenantsApi,
       body: tenantManifest(tenant, {
-        quotas: { vcpu: 4, memory: '64Gi', storage: '1Ti', networks: 1, publicIPs: 0 },
+        quotas: { vcpu: 4, memory: '64Gi', storage: '300Gi', networks: 1, publicIPs: 0 },
       }),
     });
     await createNamespace(kc, ns);
@@ -65,7 +73,7 @@ describe('integration: Network and Compute admission webhooks on the API server'
               {
                 apiGroups: ['omnicloud.io'],
                 apiVersions: ['v1alpha1'],
-                resources: ['networks', 'computes'],
+                resources: ['networks', 'computes', 'volumes'],
                 operations: ['CREATE', 'UPDATE'],
                 scope: 'Namespaced',
               },
@@ -95,7 +103,7 @@ describe('integration: Network and Compute admission webhooks on the API server'
   after(async () => {
     await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);
     server?.close();
-    for (const plural of ['computes', 'networks'])
+    for (const plural of ['computes', 'networks', 'volumes'])
       await custom
         .deleteCollectionNamespacedCustomObject({ ...api, plural, namespace: ns })
         .catch(() => undefined);
@@ -162,5 +170,61 @@ describe('integration: Network and Compute admission webhooks on the API server'
     );
     await patchSpec(kc, 'computes', ns, 'vm-1', { powerState: 'Stopped' });
     await custom.deleteNamespacedCustomObject({ ...api, plural: 'computes', namespace: ns, name: 'vm-2' });
+  });
+
+  it('refuses a Volume zone outside its region, naming the field', async () => {
+    assert.match(
+      await refusal(createIn('volumes', volumeManifest(ns, 'vol-z', { zone: 'us-east-1b' }))),
+      /spec\.zone: zone us-east-1b is not in region eu-west-1; zones of eu-west-1 are named eu-west-1a/,
+    );
+  });
+
+  it('admits a Volume within the storage quota and refuses the next one over it, saying what is used', async () => {
+    await createIn('volumes', volumeManifest(ns, 'data', { sizeGiB: 100, type: 'ssd' }));
+    assert.equal(await sizeOf('data'), 100);
+    assert.match(
+      await refusal(createIn('volumes', volumeManifest(ns, 'more', { sizeGiB: 250 }))),
+      /spec\.sizeGiB: 250 GiB more storage would exceed tenant .*'s storage quota: 100 of 300 GiB in use; raise spec\.quotas\.storage/,
+    );
+    await createIn('volumes', volumeManifest(ns, 'logs', { sizeGiB: 50, zone: 'eu-west-1b' }));
+  });
+
+  it('lets a Volume grow within the quota and refuses growing it past the quota', async () => {
+    await patchVolume('data', { sizeGiB: 200 });
+    assert.equal(await sizeOf('data'), 200);
+    assert.match(
+      await refusal(patchVolume('data', { sizeGiB: 251 })),
+      /spec\.sizeGiB: growing from 200 to 251 GiB would exceed tenant .*'s storage quota: 250 of 300 GiB in use/,
+    );
+    assert.equal(await sizeOf('data'), 200);
+  });
+
+  it('refuses shrinking a Volume or changing its zone or type', async () => {
+    assert.match(await refusal(patchVolume('data', { sizeGiB: 50 })), /spec\.sizeGiB.*never shrink/);
+    assert.match(await refusal(patchVolume('data', { zone: 'eu-west-1b' })), /spec\.zone.*immutable/);
+    assert.match(await refusal(patchVolume('data', { type: 'standard' })), /spec\.type.*immutable/);
+    assert.equal(await sizeOf('data'), 200);
+  });
+
+  it('lets label changes and deletes of Volumes through, even with the tenant over its storage quota', async () => {
+    await custom.patchClusterCustomObject(
+      { ...tenantsApi, name: tenant, body: { spec: { quotas: { storage: '100Gi' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.match(
+      await refusal(patchVolume('data', { sizeGiB: 201 })),
+      /growing from 200 to 201 GiB would exceed tenant .*'s storage quota: 250 of 100 GiB in use/,
+    );
+    await custom.patchNamespacedCustomObject(
+      {
+        ...api,
+        plural: 'volumes',
+        namespace: ns,
+        name: 'data',
+        body: { metadata: { labels: { tier: 'db' } } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await custom.deleteNamespacedCustomObject({ ...api, plural: 'volumes', namespace: ns, name: 'logs' });
   });
 });

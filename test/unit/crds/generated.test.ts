@@ -5,6 +5,8 @@ import { crdFor } from '../../../crds/generator/crd.ts';
 import { structuralProblems, toStructural, type JsonSchema } from '../../../crds/generator/structural.ts';
 import { kinds } from '../../../crds/schemas/index.ts';
 import { tenantSpecSchema } from '../../../crds/schemas/tenant.ts';
+import { computeSpecSchema } from '../../../crds/schemas/compute.ts';
+import { volumeKind, volumeSpecSchema } from '../../../crds/schemas/volume.ts';
 import { currencyMinorUnits } from '../../../crds/schemas/common.ts';
 import { invalidTenantSpecs, validTenantSpec } from '../../contract/fixtures/tenants.ts';
 
@@ -45,5 +47,40 @@ describe('Tenant schema', () => {
     assert.equal(currencyMinorUnits.EUR, 2);
     assert.equal(currencyMinorUnits.JPY, 0);
     assert.equal(currencyMinorUnits.KWD, 3);
+  });
+});
+
+describe('Volume schema', () => {
+  const valid = { region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB: 100 };
+  it('accepts a volume and defaults its type to standard', () => {
+    assert.equal(volumeSpecSchema.parse(valid).type, 'standard');
+    assert.equal(volumeSpecSchema.parse({ ...valid, type: 'ssd', sizeGiB: 65536 }).type, 'ssd');
+  });
+  for (const [what, spec] of Object.entries({
+    'a size of zero': { ...valid, sizeGiB: 0 },
+    'a size over 64 TiB': { ...valid, sizeGiB: 65537 },
+    'a fractional size': { ...valid, sizeGiB: 1.5 },
+    'an unknown type': { ...valid, type: 'nvme' },
+    'no zone': { ...valid, zone: undefined },
+  })) {
+    it(`refuses ${what}`, () => assert.equal(volumeSpecSchema.safeParse(spec).success, false));
+  }
+  it('carries its immutability and never-shrink rules into the CRD as transition rules', () => {
+    const crd = crdFor(volumeKind) as {
+      spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: JsonSchema } } } }[] };
+    };
+    const rules = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] as {
+      rule: string;
+    }[];
+    assert.ok(rules.some((r) => /self\.zone == oldSelf\.zone/.test(r.rule) && /self\.type == oldSelf\.type/.test(r.rule)));
+    assert.ok(rules.some((r) => r.rule === 'self.sizeGiB >= oldSelf.sizeGiB'));
+  });
+});
+
+describe('Compute schema: public address', () => {
+  it('defaults publicIp to false', () => {
+    const spec = { region: 'eu-west-1', size: 'small', image: 'debian-12', network: 'n', subnet: 'a' };
+    assert.equal(computeSpecSchema.parse(spec).publicIp, false);
+    assert.equal(computeSpecSchema.safeParse({ ...spec, publicIp: 'yes' }).success, false);
   });
 });

@@ -57,6 +57,7 @@ describe('Tenant children', () => {
     assert.deepEqual(resourceQuotaFor(tenant({ suspended: true })).spec?.hard, {
       'count/networks.omnicloud.io': '0',
       'count/computes.omnicloud.io': '0',
+      'count/volumes.omnicloud.io': '0',
     });
   });
 

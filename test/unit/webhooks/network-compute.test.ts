@@ -192,7 +192,12 @@ describe('unit: Compute admission', () => {
       ).join('\n'),
       /spec\.placement\.group: is immutable/,
     );
+    assert.match(
+      fields(validateCompute('UPDATE', vm({ publicIp: true }), old)).join('\n'),
+      /spec\.publicIp: is immutable \(was false\); create a new Compute instead/,
+    );
     assert.deepEqual(validateCompute('UPDATE', vm({ powerState: 'Stopped' }), old), []);
+    assert.deepEqual(validateCompute('UPDATE', vm({ publicIp: true }), vm({ publicIp: true })), []);
   });
 });
 
@@ -204,10 +209,20 @@ describe('unit: tenant quota at admission', () => {
   ): QuotaLookup => ({
     tenant: async (ns) =>
       ns === 'tenant-acme'
-        ? { name: 'acme', suspended: false, vcpu: 8, memoryMiB: 32768, networks: 2, ...over }
+        ? {
+            name: 'acme',
+            suspended: false,
+            vcpu: 8,
+            memoryMiB: 32768,
+            networks: 2,
+            storageGiB: 100,
+            publicIPs: 1,
+            ...over,
+          }
         : undefined,
     computes: async () => new Map(Object.entries(computes)),
     networks: async () => networks,
+    volumes: async () => new Map(),
   });
   const small = vm({}).spec;
   const large = vm({ size: 'large' }).spec;
@@ -243,6 +258,26 @@ describe('unit: tenant quota at admission', () => {
       fields(problems)[0]!,
       /16384 MiB more memory would exceed tenant acme's quota: 32768 of 32768 MiB in use/,
     );
+  });
+  it('counts public IPs: one more than the quota is refused, instances without one do not count', async () => {
+    const edge = vm({ publicIp: true }).spec;
+    const problems = await quotaProblems(
+      lookup({}, { a: edge, b: small }),
+      'Compute',
+      'tenant-acme',
+      'c',
+      edge,
+    );
+    assert.deepEqual(
+      problems.map((p) => p.field),
+      ['spec.publicIp'],
+    );
+    assert.match(
+      problems[0]!.message,
+      /a public IP would exceed tenant acme's quota: 1 of 1 in use; raise spec\.quotas\.publicIPs/,
+    );
+    assert.deepEqual(await quotaProblems(lookup({}, { a: edge }), 'Compute', 'tenant-acme', 'c', small), []);
+    assert.deepEqual(await quotaProblems(lookup({}, { a: small }), 'Compute', 'tenant-acme', 'c', edge), []);
   });
   it('counts networks', async () => {
     assert.match(

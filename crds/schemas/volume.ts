@@ -1,0 +1,79 @@
+// Volume: a block volume in one zone, of a type and a size in GiB. It can grow, never shrink; its size is
+// what storage is billed by (GiB-hours from Available until it is deleted).
+import { z } from 'zod';
+import { conditionSchema, type ObjectMeta } from './common.ts';
+
+export const volumeTypes = ['standard', 'ssd'] as const;
+export type VolumeType = (typeof volumeTypes)[number];
+
+/** The largest volume the providers OmniCloud drives offer: 64 TiB. */
+export const maxVolumeGiB = 65536;
+
+export const volumeSpecSchema = z.object({
+  region: z.string().min(1).max(63),
+  zone: z.string().min(1).max(63),
+  sizeGiB: z.number().int().min(1).max(maxVolumeGiB),
+  type: z.enum(volumeTypes).default('standard'),
+});
+
+export const volumePhases = [
+  'Pending',
+  'Creating',
+  'Available',
+  'Resizing',
+  'Deleting',
+  'Deleted',
+  'Failed',
+] as const;
+export type VolumePhase = (typeof volumePhases)[number];
+
+export const volumeStatusSchema = z.object({
+  phase: z.enum(volumePhases).optional(),
+  observedGeneration: z.number().int().optional(),
+  /** The size the provider has now; it trails spec.sizeGiB while a resize is under way. */
+  sizeGiB: z.number().int().optional(),
+  providerId: z.string().optional(),
+  operationId: z.string().optional(),
+  message: z.string().max(1024).optional(),
+  conditions: z.array(conditionSchema).max(16).optional(),
+});
+
+export type VolumeSpec = z.infer<typeof volumeSpecSchema>;
+export type VolumeStatus = z.infer<typeof volumeStatusSchema>;
+export interface Volume {
+  apiVersion: 'omnicloud.io/v1alpha1';
+  kind: 'Volume';
+  metadata: ObjectMeta;
+  spec: VolumeSpec;
+  status?: VolumeStatus;
+}
+
+export const volumeKind = {
+  kind: 'Volume',
+  plural: 'volumes',
+  singular: 'volume',
+  shortNames: ['ovol'],
+  scope: 'Namespaced',
+  spec: volumeSpecSchema,
+  status: volumeStatusSchema,
+  printerColumns: [
+    { name: 'Zone', type: 'string', jsonPath: '.spec.zone' },
+    { name: 'Type', type: 'string', jsonPath: '.spec.type' },
+    { name: 'Size', type: 'integer', jsonPath: '.status.sizeGiB' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  rules: {
+    '': [
+      {
+        rule: 'self.region == oldSelf.region && self.zone == oldSelf.zone && self.type == oldSelf.type',
+        message: 'spec.region, spec.zone and spec.type are immutable; create a new Volume instead',
+      },
+      {
+        rule: 'self.sizeGiB >= oldSelf.sizeGiB',
+        message: 'spec.sizeGiB can grow but never shrink; create a smaller Volume and copy the data instead',
+      },
+    ],
+  },
+} as const;

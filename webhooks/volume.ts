@@ -1,0 +1,44 @@
+// Admission rules for Volumes that the CRD schema cannot express, or expresses with less to say: the zone
+// inside the region, and, once the volume exists, a region, zone and type that cannot change and a size
+// that can grow but never shrink.
+import { volumeSpecSchema } from '../crds/schemas/volume.ts';
+import type { Problem } from './review.ts';
+import { schemaProblems, zoneProblem } from './rules.ts';
+
+interface VolumeLike {
+  spec?: unknown;
+}
+
+const immutable = ['region', 'zone', 'type'] as const;
+
+export function validateVolume(operation: string, object: VolumeLike, oldObject?: VolumeLike): Problem[] {
+  if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
+  const parsed = volumeSpecSchema.safeParse(object.spec);
+  if (!parsed.success) return schemaProblems(parsed.error);
+  const spec = parsed.data;
+  const problems: Problem[] = [];
+  const old = operation === 'UPDATE' && oldObject ? volumeSpecSchema.safeParse(oldObject.spec) : undefined;
+  // On an update that keeps region and zone the placement was judged when the volume was created; judging it
+  // again would only stop an older volume from being labelled or from losing its finalizer.
+  if (!old?.success || old.data.region !== spec.region || old.data.zone !== spec.zone) {
+    const zone = zoneProblem(spec.region, spec.zone, 'spec.zone');
+    if (zone) problems.push(zone);
+  }
+  if (old?.success) {
+    for (const key of immutable) {
+      if (spec[key] !== old.data[key]) {
+        problems.push({
+          field: `spec.${key}`,
+          message: `is immutable (was ${old.data[key]}); create a new Volume instead`,
+        });
+      }
+    }
+    if (spec.sizeGiB < old.data.sizeGiB) {
+      problems.push({
+        field: 'spec.sizeGiB',
+        message: `cannot shrink from ${old.data.sizeGiB} to ${spec.sizeGiB} GiB: a volume can grow but never shrink; set at least ${old.data.sizeGiB}, or create a smaller Volume and copy the data`,
+      });
+    }
+  }
+  return problems;
+}
