@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../events/cloudevent.ts';
 import { consumeEvents } from '../events/consumer.ts';
+import { v5 as uuidv5 } from 'uuid';
 import { instanceClass } from './usage.ts';
 
 export const meteringGroup = 'omnicloud-metering';
@@ -16,43 +17,74 @@ interface TransitionData {
   region?: string;
   vcpu?: number;
   memoryMiB?: number;
+  publicIp?: boolean;
+  type?: string;
+  sizeGiB?: number;
   labels?: Record<string, string>;
 }
 
-/** The row to record for an event, or undefined when billing does not care about it. */
-export function meteredRow(event: CloudEvent<TransitionData>): unknown[] | undefined {
-  const d = event.data ?? {};
-  if (!d.to || !d.region || !event.tenant) return undefined;
-  let resourceClass: string;
-  if (d.kind === 'Compute') {
-    const c = instanceClass(Number(d.vcpu), Number(d.memoryMiB));
-    resourceClass = c.resourceClass === 'vcpu' ? `vcpu:${c.quantity}` : c.resourceClass;
-  } else if (d.kind === 'Network') {
-    resourceClass = 'network';
-  } else {
-    return undefined;
+/**
+ * A public address is metered as a resource of its own, with ids derived from the instance's (so a replayed
+ * event derives the same ids and changes nothing). It is held from the instance's first Running until the
+ * instance is Terminated, Stopped time included: the address stays with the instance.
+ */
+const publicIpNamespace = 'a7f1c0de-5b1e-4c8e-9a53-0d1c6b0e4f21';
+const publicIpStates: Readonly<Record<string, string>> = { Running: 'Allocated', Terminated: 'Released' };
+
+/** The metered class of an event: the priced class, with the quantity after a colon when it is not 1. */
+function resourceClassOf(d: TransitionData): string | undefined {
+  switch (d.kind) {
+    case 'Compute': {
+      const c = instanceClass(Number(d.vcpu), Number(d.memoryMiB));
+      return c.resourceClass === 'vcpu' ? `vcpu:${c.quantity}` : c.resourceClass;
+    }
+    case 'Network':
+      return 'network';
+    case 'Volume': {
+      const size = Number(d.sizeGiB);
+      if (!Number.isInteger(size) || size < 1 || (d.type !== 'standard' && d.type !== 'ssd'))
+        return undefined;
+      return `storage-${d.type}:${size}`;
+    }
+    default:
+      return undefined;
   }
+}
+
+/** The rows to record for an event: none when billing does not care about it, two for an instance's address. */
+export function meteredRows(event: CloudEvent<TransitionData>): unknown[][] {
+  const d = event.data ?? {};
+  if (!d.to || !d.region || !event.tenant) return [];
+  const resourceClass = resourceClassOf(d);
+  if (!resourceClass) return [];
   const at = new Date(event.time);
-  if (Number.isNaN(at.getTime())) return undefined;
-  const labels = d.labels && typeof d.labels === 'object' && !Array.isArray(d.labels) ? d.labels : {};
-  return [
-    event.id,
-    event.subject,
-    event.tenant,
-    d.kind,
-    resourceClass,
-    d.region,
-    d.to,
-    at,
-    JSON.stringify(labels),
-  ];
+  if (Number.isNaN(at.getTime())) return [];
+  const labels = JSON.stringify(
+    d.labels && typeof d.labels === 'object' && !Array.isArray(d.labels) ? d.labels : {},
+  );
+  const rows = [[event.id, event.subject, event.tenant, d.kind, resourceClass, d.region, d.to, at, labels]];
+  const addressState = publicIpStates[d.to];
+  if (d.kind === 'Compute' && d.publicIp === true && addressState) {
+    rows.push([
+      uuidv5(`${event.id}/public-ip`, publicIpNamespace),
+      uuidv5(`${event.subject}/public-ip`, publicIpNamespace),
+      event.tenant,
+      'PublicIP',
+      'public-ip',
+      d.region,
+      addressState,
+      at,
+      labels,
+    ]);
+  }
+  return rows;
 }
 
 export async function recordEvents(
   pool: Pool,
   events: readonly CloudEvent<TransitionData>[],
 ): Promise<number> {
-  const rows = events.map(meteredRow).filter((r): r is unknown[] => r !== undefined);
+  const rows = events.flatMap(meteredRows);
   if (rows.length === 0) return 0;
   const cols = (i: number) => rows.map((r) => r[i]);
   const { rowCount } = await pool.query(

@@ -1,6 +1,7 @@
 // Usage from lifecycle events, pure: a resource accrues time from each event that puts it in service
-// (Running for instances, Ready for networks) to the next event that takes it out, in the region of the event
-// that started it. Events are ordered by the time they happened, not the time they arrived, so late and
+// (Running for instances, Ready for networks, Available or Resizing for volumes, Allocated for public
+// addresses) to the next event that takes it out, in the region, class and quantity of the event that started
+// it: a volume that grows is metered at its old size until the resize completes, then at the new one. Events are ordered by the time they happened, not the time they arrived, so late and
 // out-of-order deliveries land where they belong; duplicates never reach here (unique by event id).
 import { instanceSizes } from '../../crds/schemas/compute.ts';
 
@@ -23,12 +24,22 @@ export interface UsageSegment {
   region: string;
   start: Date;
   end: Date;
-  /** Units per hour: 1 for a sized instance or a network, the vCPU count for a custom instance. */
+  /**
+   * Units per hour: 1 for a sized instance, a network or a public address, the vCPU count for a custom
+   * instance, the size in GiB for a volume.
+   */
   quantity: number;
   labels?: Record<string, string>;
 }
 
-const inService = new Set(['Running', 'Ready']);
+const inService = new Set(['Running', 'Ready', 'Available', 'Resizing', 'Allocated']);
+
+/** What one unit of a priced class is, as an invoice line shows it. */
+export function unitOf(resourceClass: string): string {
+  if (resourceClass.startsWith('storage-')) return 'GiB-hour';
+  if (resourceClass === 'vcpu') return 'vCPU-hour';
+  return 'hour';
+}
 
 /** The class an instance is priced by: its size when it matches one exactly, otherwise per vCPU. */
 export function instanceClass(vcpu: number, memoryMiB: number): { resourceClass: string; quantity: number } {
@@ -38,13 +49,16 @@ export function instanceClass(vcpu: number, memoryMiB: number): { resourceClass:
   return { resourceClass: 'vcpu', quantity: vcpu };
 }
 
+/** A metered class is the priced class, followed by `:quantity` when the quantity is not 1 (vcpu:3). */
+const quantified = /^(.+):(\d+)$/;
+
 function quantityOf(e: MeteredEvent): number {
-  const match = /^vcpu:(\d+)$/.exec(e.resourceClass);
-  return match ? Number(match[1]) : 1;
+  const match = quantified.exec(e.resourceClass);
+  return match ? Number(match[2]) : 1;
 }
 
 function classOf(e: MeteredEvent): string {
-  return e.resourceClass.startsWith('vcpu:') ? 'vcpu' : e.resourceClass;
+  return quantified.exec(e.resourceClass)?.[1] ?? e.resourceClass;
 }
 
 /** Segments of service within [from, to); a resource still in service at `to` is cut there. */
@@ -81,8 +95,8 @@ export function usageSegments(events: readonly MeteredEvent[], from: Date, to: D
     };
     for (const e of list) {
       if (inService.has(e.state)) {
-        // A second Running without a stop in between (a move to another region): close and reopen.
-        if (open && open.region !== e.region) close(e.occurredAt);
+        // In service again without a stop in between: a move to another region, or a new size. Close and reopen.
+        if (open && (open.region !== e.region || open.resourceClass !== e.resourceClass)) close(e.occurredAt);
         if (!open) open = e;
       } else {
         close(e.occurredAt);

@@ -23,7 +23,7 @@ import {
 import { Dec, isWholeMinor, minorUnits, sumMoney, type Decimal } from '../billing/domain/money.ts';
 import { scaleByActivity } from '../billing/domain/ownership.ts';
 import { monthPeriod, type Interval } from '../billing/domain/period.ts';
-import { eventsOfPeriod, measure, tenantLifetimes, type TenantMeasures } from './usage.ts';
+import { emptyMeasures, eventsOfPeriod, measure, tenantLifetimes, type TenantMeasures } from './usage.ts';
 
 export const costAllocationResource: ResourceRef = {
   apiVersion: 'omnicloud.io/v1alpha1',
@@ -61,7 +61,7 @@ export function costAllocationController(deps: CostAllocationDeps): ControllerSp
   };
 }
 
-function usageOf(m: TenantMeasures, which: 'vcpuHours' | 'networkHours', tenants: string[]): TenantUsage[] {
+function usageOf(m: TenantMeasures, which: keyof TenantMeasures, tenants: string[]): TenantUsage[] {
   return tenants.map((t) => ({ tenant: t, usage: m[which].get(t) ?? new Dec(0) }));
 }
 
@@ -134,9 +134,7 @@ export async function reconcileCostAllocation(
   const final = period.end <= now;
   const until = final ? period : { start: period.start, end: now < period.start ? period.start : now };
   const measures =
-    until.end > until.start
-      ? measure(await eventsOfPeriod(deps.billingPool, until), until)
-      : { vcpuHours: new Map(), networkHours: new Map() };
+    until.end > until.start ? measure(await eventsOfPeriod(deps.billingPool, until), until) : emptyMeasures();
   const lifetimes = await tenantLifetimes(deps.tenantsPool, period);
   let result;
   try {

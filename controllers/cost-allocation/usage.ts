@@ -1,4 +1,5 @@
-// Per-tenant usage of a period, for cost allocation: vCPU-hours of instances and hours of networks, from
+// Per-tenant usage of a period, for cost allocation: vCPU-hours of instances, hours of networks and GiB-hours
+// of volumes (public addresses count for none of them), from
 // the metered events of every tenant; and each tenant's lifetime, so a tenant deleted mid-period takes part
 // only for the time it existed.
 import type { Pool } from 'pg';
@@ -11,6 +12,19 @@ import { usageSegments, type MeteredEvent } from '../billing/usage.ts';
 export interface TenantMeasures {
   vcpuHours: Map<string, Decimal>;
   networkHours: Map<string, Decimal>;
+  storageGiBHours: Map<string, Decimal>;
+}
+
+export function emptyMeasures(): TenantMeasures {
+  return { vcpuHours: new Map(), networkHours: new Map(), storageGiBHours: new Map() };
+}
+
+/** Which measure a segment counts towards, and how many units it uses (hours are multiplied by these). */
+function measureOf(resourceClass: string, quantity: number): [keyof TenantMeasures, number] | undefined {
+  if (resourceClass === 'network') return ['networkHours', 1];
+  if (resourceClass.startsWith('storage-')) return ['storageGiBHours', quantity];
+  const vcpus = vcpusOf(resourceClass, quantity);
+  return vcpus > 0 ? ['vcpuHours', vcpus] : undefined;
 }
 
 function vcpusOf(resourceClass: string, quantity: number): number {
@@ -20,12 +34,13 @@ function vcpusOf(resourceClass: string, quantity: number): number {
 
 /** Pure: sums the usage of `events` over `period` per tenant. */
 export function measure(events: readonly MeteredEvent[], period: Interval): TenantMeasures {
-  const out: TenantMeasures = { vcpuHours: new Map(), networkHours: new Map() };
+  const out = emptyMeasures();
   for (const s of usageSegments(events, period.start, period.end)) {
-    const hours = new Dec(s.end.getTime() - s.start.getTime()).dividedBy(3_600_000);
-    const target = s.resourceClass === 'network' ? out.networkHours : out.vcpuHours;
-    const amount = s.resourceClass === 'network' ? hours : hours.times(vcpusOf(s.resourceClass, s.quantity));
-    target.set(s.tenant, (target.get(s.tenant) ?? new Dec(0)).plus(amount));
+    const counted = measureOf(s.resourceClass, s.quantity);
+    if (!counted) continue;
+    const [which, units] = counted;
+    const amount = new Dec(s.end.getTime() - s.start.getTime()).dividedBy(3_600_000).times(units);
+    out[which].set(s.tenant, (out[which].get(s.tenant) ?? new Dec(0)).plus(amount));
   }
   return out;
 }

@@ -54,6 +54,12 @@ function parseCredits(raw: unknown[]): Credit[] {
   });
 }
 
+export class MissingExchangeRateError extends Error {
+  constructor(readonly currency: Currency) {
+    super(`no exchange rate for ${currency} in billing_db.exchange_rates; add one to invoice in ${currency}`);
+  }
+}
+
 export interface Computed {
   invoice: Invoice;
   perUsd: string;
@@ -69,10 +75,7 @@ export async function computeInvoice(
   now: Date,
 ): Promise<Computed> {
   const perUsd = await rateAt(pool, currency, now);
-  if (!perUsd)
-    throw new Error(
-      `no exchange rate for ${currency} in billing_db.exchange_rates; add one to invoice in ${currency}`,
-    );
+  if (!perUsd) throw new MissingExchangeRateError(currency);
   const events = await eventsAround(pool, tenant, period.start, until);
   const usage = usageSegments(events, period.start, until).map((s) => ({
     resourceClass: s.resourceClass,

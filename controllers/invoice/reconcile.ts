@@ -14,7 +14,7 @@ import type { Tenant } from '../../crds/schemas/tenant.ts';
 import { MissingPriceError } from '../billing/domain/proration.ts';
 import { monthPeriod } from '../billing/domain/period.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
-import { computeInvoice, type Period } from './compute.ts';
+import { computeInvoice, MissingExchangeRateError, type Period } from './compute.ts';
 import { writeExport, type ExportedInvoice } from './export.ts';
 import { failedStatus, InvoiceReasons, invoiceStatus, presented } from './status.ts';
 import { AlreadyIssued, issueInvoice, issuedInvoice, saveDraft } from './store.ts';
@@ -112,6 +112,8 @@ export async function reconcileInvoice(
         `${err.message}; add the price to billing_db.prices`,
         InvoiceReasons.MissingPrice,
       );
+    if (err instanceof MissingExchangeRateError)
+      throw new TerminalError(err.message, InvoiceReasons.MissingExchangeRate);
     throw err;
   }
   if (!closed) {

@@ -1,4 +1,5 @@
 // The status an Invoice shows, from the computed or issued invoice. Pure.
+import { unitOf } from '../billing/usage.ts';
 import { setCondition, type Condition } from '../../operator/conditions.ts';
 import type { Invoice as InvoiceObject, InvoiceStatus } from '../../crds/schemas/invoice.ts';
 import type { Invoice } from '../billing/domain/invoice.ts';
@@ -10,6 +11,7 @@ export const InvoiceReasons = {
   Draft: 'PeriodOpen',
   NoTenant: 'NoTenant',
   MissingPrice: 'MissingPrice',
+  MissingExchangeRate: 'MissingExchangeRate',
   InvalidSpec: 'InvalidSpec',
 } as const;
 
@@ -34,7 +36,7 @@ export function presented(
       resourceClass: l.resourceClass,
       region: l.region,
       quantity: l.quantity.toDecimalPlaces(6).toString(),
-      unit: 'hour',
+      unit: unitOf(l.resourceClass),
       unitPrice: l.unitPricePerHour.toString(),
       amount: money(l.amount),
     })),

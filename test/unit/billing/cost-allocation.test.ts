@@ -17,10 +17,12 @@ const spec = (over: Partial<CostAllocationSpec>): CostAllocationSpec => ({
   measure: 'vcpuHours',
   ...over,
 });
-const measures = (vcpu: Record<string, string>, net: Record<string, string> = {}) => ({
-  vcpuHours: new Map(Object.entries(vcpu).map(([k, v]) => [k, new Dec(v)])),
-  networkHours: new Map(Object.entries(net).map(([k, v]) => [k, new Dec(v)])),
-});
+const decimals = (m: Record<string, string>) => new Map(Object.entries(m).map(([k, v]) => [k, new Dec(v)]));
+const measures = (
+  vcpu: Record<string, string>,
+  net: Record<string, string> = {},
+  storage: Record<string, string> = {},
+) => ({ vcpuHours: decimals(vcpu), networkHours: decimals(net), storageGiBHours: decimals(storage) });
 const asText = (m: Map<string, { toFixed(n: number): string }>) =>
   Object.fromEntries([...m].map(([k, v]) => [k, v.toFixed(2)]));
 
@@ -117,5 +119,48 @@ describe('unit: cost allocation', () => {
       ],
       ['8', '3', '1'],
     );
+  });
+  it('measures GiB-hours of volumes at each size they had, and counts public addresses in no measure', () => {
+    const e = (uid: string, cls: string, state: string, at: string): MeteredEvent => ({
+      eventId: `${uid}${state}${at}`,
+      resourceUid: uid,
+      tenant: 'a',
+      resourceKind: 'Volume',
+      resourceClass: cls,
+      region: 'eu-west-1',
+      state,
+      occurredAt: new Date(at),
+    });
+    const m = measure(
+      [
+        e('v', 'storage-ssd:100', 'Available', '2026-10-02T00:00:00Z'),
+        e('v', 'storage-ssd:100', 'Resizing', '2026-10-02T01:00:00Z'),
+        e('v', 'storage-ssd:250', 'Available', '2026-10-02T02:00:00Z'),
+        e('v', 'storage-ssd:250', 'Deleted', '2026-10-02T04:00:00Z'),
+        e('p', 'public-ip', 'Allocated', '2026-10-02T00:00:00Z'),
+      ],
+      period,
+    );
+    // 2 h at 100 GiB (Resizing still counts at the old size), then 2 h at 250 GiB.
+    assert.equal(m.storageGiBHours.get('a')?.toString(), '700');
+    assert.equal(m.vcpuHours.get('a'), undefined);
+    assert.equal(m.networkHours.get('a'), undefined);
+  });
+  it('custom categories can split by storage use', () => {
+    const s = spec({
+      strategy: 'custom',
+      categories: [
+        { name: 'compute', weight: '0.7', measure: 'vcpuHours' },
+        { name: 'storage', weight: '0.3', measure: 'storageGiBHours' },
+      ],
+    });
+    const { parts } = allocateShared(
+      s,
+      measures({ a: '1', b: '1' }, {}, { a: '900', b: '100' }),
+      whole(['a', 'b']),
+      period,
+    );
+    // compute 35 + 35; storage 27 + 3.
+    assert.deepEqual(asText(parts), { a: '62.00', b: '38.00' });
   });
 });

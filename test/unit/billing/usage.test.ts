@@ -1,7 +1,7 @@
 // Usage from lifecycle events: in-service spans, late and out-of-order arrival, region moves, period cuts.
 import assert from 'node:assert/strict';
 import { instanceClass, usageSegments, type MeteredEvent } from '../../../controllers/billing/usage.ts';
-import { meteredRow } from '../../../controllers/billing/metering.ts';
+import { meteredRows } from '../../../controllers/billing/metering.ts';
 import { previousMonth } from '../../../controllers/invoice/period-close.ts';
 import { invoiceCsv } from '../../../controllers/invoice/export.ts';
 
@@ -152,33 +152,33 @@ describe('unit: usage from lifecycle events', () => {
       tenant: 'acme',
     };
     assert.deepEqual(
-      meteredRow({
+      meteredRows({
         ...base,
         id: 'a',
         data: { kind: 'Compute', to: 'Running', region: 'eu-west-1', vcpu: 1, memoryMiB: 2048 },
-      })?.slice(3, 7),
+      })[0]?.slice(3, 7),
       ['Compute', 'small', 'eu-west-1', 'Running'],
     );
     assert.equal(
-      meteredRow({
+      meteredRows({
         ...base,
         id: 'b',
         data: { kind: 'Compute', to: 'Running', region: 'eu-west-1', vcpu: 3, memoryMiB: 1 },
-      })?.[4],
+      })[0]?.[4],
       'vcpu:3',
     );
-    assert.equal(
-      meteredRow({ ...base, id: 'c', data: { kind: 'Other', to: 'Running', region: 'x' } }),
-      undefined,
+    assert.deepEqual(
+      meteredRows({ ...base, id: 'c', data: { kind: 'Other', to: 'Running', region: 'x' } }),
+      [],
     );
-    assert.equal(
-      meteredRow({
+    assert.deepEqual(
+      meteredRows({
         ...base,
         id: 'd',
         time: 'not a time',
         data: { kind: 'Compute', to: 'Running', region: 'x', vcpu: 1, memoryMiB: 2048 },
       }),
-      undefined,
+      [],
     );
   });
 });
