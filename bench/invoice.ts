@@ -1,5 +1,6 @@
 // Benchmark of invoice generation: 1,000 tenants with 1,000,000 metered lifecycle events in billing_db
-// (500 instances per tenant, each started and stopped in the month), every tenant's invoice computed from
+// (500 resources per tenant: instances, volumes and public addresses, each put in service and taken out of it
+// in the month), every tenant's invoice computed from
 // the database (usage, proration, lines, discounts, tax) and stored as a draft. Prints time and memory.
 // Run: npm run bench -- invoice   (TENANTS=100 EVENTS_PER_TENANT=1000 for a quicker run)
 import { execFileSync } from 'node:child_process';
@@ -31,20 +32,27 @@ try {
   await pool.query('DELETE FROM metered_events WHERE tenant LIKE $1', [`${prefix}%`]);
   log(`loading ${tenants * perTenant} metered events for ${tenants} tenants`);
   const loadStart = performance.now();
-  // Each instance: Running at a random time in the month, Stopped a random while later (some run on past the
-  // end, some started before the month); sizes and regions mixed.
+  // Each resource: in service at a random time in the month, out of it a random while later (some run on past
+  // the end, some started before the month). Instances of four sizes, volumes of two types and sizes (GiB-hours)
+  // and public addresses, in two regions.
   await pool.query(
     `INSERT INTO metered_events (event_id, resource_uid, tenant, resource_kind, resource_class, region, state, occurred_at)
-     SELECT gen_random_uuid(), r.uid, r.tenant, 'Compute', r.class, r.region, s.state,
-            CASE WHEN s.state = 'Running' THEN r.started ELSE r.started + r.ran END
+     SELECT gen_random_uuid(), r.uid, r.tenant,
+            CASE WHEN r.class LIKE 'storage-%' THEN 'Volume' WHEN r.class = 'public-ip' THEN 'PublicIP' ELSE 'Compute' END,
+            r.class, r.region,
+            CASE WHEN r.class LIKE 'storage-%' THEN (CASE WHEN s.in_service THEN 'Available' ELSE 'Deleted' END)
+                 WHEN r.class = 'public-ip' THEN (CASE WHEN s.in_service THEN 'Allocated' ELSE 'Released' END)
+                 ELSE (CASE WHEN s.in_service THEN 'Running' ELSE 'Stopped' END) END,
+            CASE WHEN s.in_service THEN r.started ELSE r.started + r.ran END
        FROM (SELECT gen_random_uuid() AS uid,
                     $1 || lpad((i % $2)::text, 4, '0') AS tenant,
-                    (ARRAY['small', 'medium', 'large', 'xlarge'])[1 + (i / $2 % 4)] AS class,
-                    (ARRAY['eu-west-1', 'us-east-1'])[1 + (i / $2 / 4 % 2)] AS region,
+                    (ARRAY['small', 'medium', 'large', 'xlarge', 'storage-standard:100', 'storage-ssd:500',
+                           'public-ip'])[1 + (i / $2 % 7)] AS class,
+                    (ARRAY['eu-west-1', 'us-east-1'])[1 + (i / $2 / 7 % 2)] AS region,
                     $3::timestamptz - interval '2 days' + random() * interval '32 days' AS started,
                     random() * interval '10 days' AS ran
                FROM generate_series(0, $4 - 1) AS i) r
-       CROSS JOIN (VALUES ('Running'), ('Stopped')) AS s(state)`,
+       CROSS JOIN (VALUES (true), (false)) AS s(in_service)`,
     [prefix, tenants, period.start, (tenants * perTenant) / 2],
   );
   await pool.query('ANALYZE metered_events');

@@ -10,7 +10,7 @@ import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator
 import type { ResourceRef } from '../../operator/informer.ts';
 import { writeStatus } from '../../operator/status.ts';
 import { computeSpecSchema, type Compute, type ComputeSpec } from '../../crds/schemas/compute.ts';
-import { databaseUnavailableStatus, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { showingDatabaseOutage } from '../db/unavailable.ts';
 import { IpamRefusal } from '../network/store.ts';
 import { ProviderUnavailableError, type CloudProvider } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
@@ -46,23 +46,9 @@ export function computeController(deps: ComputeDeps): ControllerSpec<ComputeObj>
   return {
     name: 'compute',
     resource: computeResource,
-    async reconcile(obj, ctx) {
-      try {
-        return await reconcileCompute(obj, ctx, deps);
-      } catch (err) {
-        if (!isDatabaseUnavailable(err)) throw err;
-        const status = databaseUnavailableStatus(
-          obj.status,
-          ['Ready', 'Degraded'],
-          'infra_db',
-          err,
-          new Date(ctx.clock.now()),
-          obj.metadata.generation,
-        );
-        await writeStatus(ctx.kc, computeResource, obj, status);
-        return requeueAfter(5_000);
-      }
-    },
+    reconcile: showingDatabaseOutage(computeResource, 'infra_db', ['Ready', 'Degraded'], (obj, ctx) =>
+      reconcileCompute(obj, ctx, deps),
+    ),
     async onTerminalError(obj, err, ctx) {
       const problem = {
         reason: (err as TerminalError).reason ?? ComputeReasons.InvalidSpec,

@@ -1,7 +1,12 @@
 // When a database cannot be reached, the objects that depend on it say so in their conditions (keeping the
 // rest of their status as it was) instead of failing silently in the logs; the next successful reconcile
 // replaces those conditions.
+import type * as k8s from '@kubernetes/client-node';
+import { requeueAfter, type Action } from '../../operator/action.ts';
 import { setCondition, type Condition } from '../../operator/conditions.ts';
+import type { ReconcileContext } from '../../operator/controller.ts';
+import type { ResourceRef } from '../../operator/informer.ts';
+import { writeStatus } from '../../operator/status.ts';
 
 const codes = new Set([
   'ECONNREFUSED',
@@ -45,4 +50,32 @@ export function databaseUnavailableStatus<S extends { conditions?: unknown[] }>(
     );
   }
   return { ...(status ?? ({} as S)), conditions };
+}
+
+type WithConditions = k8s.KubernetesObject & { status?: { conditions?: unknown[] } };
+
+/** A reconcile that, when `database` cannot be reached, says so in `conditionTypes` and retries every 5 s. */
+export function showingDatabaseOutage<T extends WithConditions>(
+  resource: ResourceRef,
+  database: string,
+  conditionTypes: string[],
+  reconcile: (obj: T, ctx: ReconcileContext<T>) => Promise<Action>,
+): (obj: T, ctx: ReconcileContext<T>) => Promise<Action> {
+  return async (obj, ctx) => {
+    try {
+      return await reconcile(obj, ctx);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const status = databaseUnavailableStatus(
+        obj.status,
+        conditionTypes,
+        database,
+        err,
+        new Date(ctx.clock.now()),
+        obj.metadata?.generation,
+      );
+      await writeStatus(ctx.kc, resource, obj, status);
+      return requeueAfter(5_000);
+    }
+  };
 }

@@ -9,7 +9,7 @@ import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator
 import type { ResourceRef } from '../../operator/informer.ts';
 import { writeStatus } from '../../operator/status.ts';
 import { networkSpecSchema, type Network, type NetworkStatus } from '../../crds/schemas/network.ts';
-import { databaseUnavailableStatus, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { showingDatabaseOutage } from '../db/unavailable.ts';
 import { recordTransition } from '../events/outbox.ts';
 import type { CloudProvider } from '../provider/types.ts';
 import { ProviderNotFoundError, ProviderUnavailableError } from '../provider/types.ts';
@@ -47,23 +47,9 @@ export function networkController(deps: NetworkDeps): ControllerSpec<Obj> {
   return {
     name: 'network',
     resource: networkResource,
-    async reconcile(net, ctx) {
-      try {
-        return await reconcileNetwork(net, ctx, deps);
-      } catch (err) {
-        if (!isDatabaseUnavailable(err)) throw err;
-        const status = databaseUnavailableStatus(
-          net.status,
-          ['Ready'],
-          'infra_db',
-          err,
-          new Date(ctx.clock.now()),
-          net.metadata.generation,
-        );
-        await writeStatus(ctx.kc, networkResource, net, status);
-        return requeueAfter(5_000);
-      }
-    },
+    reconcile: showingDatabaseOutage(networkResource, 'infra_db', ['Ready'], (obj, ctx) =>
+      reconcileNetwork(obj, ctx, deps),
+    ),
     async onTerminalError(net, err, ctx) {
       const status = networkStatus(
         net,

@@ -10,7 +10,7 @@ import type { ResourceRef } from '../../operator/informer.ts';
 import { writeStatus } from '../../operator/status.ts';
 import { volumeSpecSchema, type Volume, type VolumeSpec } from '../../crds/schemas/volume.ts';
 import { withTransaction } from '../compute/store.ts';
-import { databaseUnavailableStatus, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { showingDatabaseOutage } from '../db/unavailable.ts';
 import { ProviderUnavailableError, type CloudProvider } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
 import type { StorageLimit } from './quota.ts';
@@ -42,23 +42,9 @@ export function volumeController(deps: VolumeDeps): ControllerSpec<VolumeObj> {
   return {
     name: 'volume',
     resource: volumeResource,
-    async reconcile(obj, ctx) {
-      try {
-        return await reconcileVolume(obj, ctx, deps);
-      } catch (err) {
-        if (!isDatabaseUnavailable(err)) throw err;
-        const status = databaseUnavailableStatus(
-          obj.status,
-          ['Ready', 'Degraded'],
-          'infra_db',
-          err,
-          new Date(ctx.clock.now()),
-          obj.metadata.generation,
-        );
-        await writeStatus(ctx.kc, volumeResource, obj, status);
-        return requeueAfter(5_000);
-      }
-    },
+    reconcile: showingDatabaseOutage(volumeResource, 'infra_db', ['Ready', 'Degraded'], (obj, ctx) =>
+      reconcileVolume(obj, ctx, deps),
+    ),
     async onTerminalError(obj, err, ctx) {
       const problem = {
         reason: (err as TerminalError).reason ?? VolumeReasons.InvalidSpec,

@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CloudState } from './state.ts';
-import { SimulatorError, noFaults } from './state.ts';
+import { SimulatorError } from './errors.ts';
+import { noFaults } from './state.ts';
 
 const createInstance = z.object({
   idempotencyToken: z.string().min(1).max(256),

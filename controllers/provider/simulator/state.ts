@@ -13,7 +13,9 @@ import type {
   Region,
   VolumeInfo,
 } from '../types.ts';
+import { refusalCode, SimulatorError } from './errors.ts';
 import type { Journal, JournalRecord } from './journal.ts';
+import { PublicIps } from './public-ips.ts';
 import { Volumes, isVolumeAction, type VolumeAction, type VolumeRecord } from './volumes.ts';
 
 export interface SimulatorConfig {
@@ -58,16 +60,6 @@ export const noFaults: Faults = {
   failMessage: 'injected failure',
 };
 
-export class SimulatorError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 type ActionType =
   | 'create-instance'
   | 'start'
@@ -109,7 +101,7 @@ export class CloudState {
   readonly operations = new Map<string, OperationRecord>();
   readonly tokens = new Map<string, string>();
   /** The public addresses live instances hold; derived from the instances, so never journaled itself. */
-  private readonly publicIps = new Set<string>();
+  private readonly publicIps: PublicIps;
   private readonly volumeOps: Volumes;
   faults: Faults = { ...noFaults };
 
@@ -119,6 +111,7 @@ export class CloudState {
     private readonly journal?: Journal,
     private readonly random: () => number = Math.random,
   ) {
+    this.publicIps = new PublicIps(config);
     for (const r of config.regions) {
       for (const z of r.zones) {
         for (let i = 0; i < config.hostsPerZone; i++) {
@@ -161,7 +154,7 @@ export class CloudState {
     for (const i of this.instances.values()) {
       if (i.state === 'terminated') continue;
       this.charge(i, 1);
-      if (i.publicIp) this.publicIps.add(i.publicIp);
+      if (i.publicIp) this.publicIps.hold(i.publicIp);
     }
     this.journal?.compact(this.records());
   }
@@ -274,7 +267,7 @@ export class CloudState {
       host.used.memoryMiB + req.memoryMiB <= host.capacity.memoryMiB &&
       host.used.gpu + gpu <= host.capacity.gpu;
     let refusal = outage ?? (fits ? undefined : `host ${req.hostId} has no room for ${req.vcpu} vCPU`);
-    const publicIp = req.publicIp && !refusal ? this.freePublicIp(req.region) : undefined;
+    const publicIp = req.publicIp && !refusal ? this.publicIps.take(req.region) : undefined;
     if (req.publicIp && !refusal && !publicIp) refusal = `no public addresses left in region ${req.region}`;
     if (refusal)
       return this.startOperation(
@@ -302,7 +295,7 @@ export class CloudState {
     };
     this.instances.set(id, inst);
     this.charge(inst, 1);
-    if (publicIp) this.publicIps.add(publicIp);
+    if (publicIp) this.publicIps.hold(publicIp);
     this.journal?.append('instance', id, inst);
     const op = this.startOperation(
       req.idempotencyToken,
@@ -313,19 +306,6 @@ export class CloudState {
     // An injected failure ends the create at once: the room and the address it took are given back.
     if (op.status === 'failed') this.terminate(inst);
     return op;
-  }
-
-  /** The lowest address of the region's pool no live instance holds. */
-  private freePublicIp(region: string): string | undefined {
-    const [base = '', bits = '32'] = publicIpPool(this.config, region).split('/');
-    const start = base.split('.').reduce((a, octet) => a * 256 + Number(octet), 0);
-    const size = 2 ** (32 - Number(bits));
-    // The network and broadcast addresses are never handed out.
-    for (let n = start + 1; n < start + size - 1; n++) {
-      const ip = [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-      if (!this.publicIps.has(ip)) return ip;
-    }
-    return undefined;
   }
 
   instanceAction(id: string, token: string, type: 'start' | 'stop' | 'delete-instance'): Operation {
@@ -480,7 +460,7 @@ export class CloudState {
   /** Ends an instance: its room on the host and its public address are given back. */
   private terminate(inst: InstanceRecord): void {
     const { publicIp, ...rest } = inst;
-    if (publicIp) this.publicIps.delete(publicIp);
+    if (publicIp) this.publicIps.release(publicIp);
     this.setInstance({ ...rest, state: 'terminated' }, -1);
   }
 
@@ -499,24 +479,4 @@ export class CloudState {
 function publicOp(op: OperationRecord): Operation {
   const { dueAt: _d, action: _a, ...rest } = op;
   return rest;
-}
-
-/** The error code of a refused operation: outages have their own codes so clients can tell them apart. */
-export function refusalCode(message: string): string {
-  if (message.startsWith('zone ')) return 'ZoneUnavailable';
-  if (message.startsWith('region ')) return 'RegionUnavailable';
-  if (message.startsWith('no public addresses')) return 'AddressesExhausted';
-  return 'InsufficientCapacity';
-}
-
-/** The documentation ranges (RFC 5737) of the default regions. */
-const knownPools: Record<string, string> = { 'eu-west-1': '198.51.100.0/24', 'us-east-1': '203.0.113.0/24' };
-
-/** A region's public address pool: configured, known, or 192.0.2.0/24 and then a /24 each of 198.18.0.0/15. */
-function publicIpPool(config: SimulatorConfig, region: string): string {
-  const named = config.publicIpPools?.[region] ?? knownPools[region];
-  if (named) return named;
-  // Deterministic from the configured order, so a restart gives every region the same pool.
-  const n = config.regions.filter((r) => !knownPools[r.name]).findIndex((r) => r.name === region);
-  return n <= 0 ? '192.0.2.0/24' : `198.${18 + ((n - 1) >> 8)}.${(n - 1) & 255}.0/24`;
 }

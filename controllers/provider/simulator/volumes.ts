@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateVolumeRequest, Operation, VolumeInfo } from '../types.ts';
 import type { Journal } from './journal.ts';
-import { SimulatorError, refusalCode, type OperationRecord, type SimulatorConfig } from './state.ts';
+import { refusalCode, SimulatorError } from './errors.ts';
+import type { OperationRecord, SimulatorConfig } from './state.ts';
 
 export type VolumeAction = 'create-volume' | 'resize-volume' | 'delete-volume';
 

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../../controllers/provider/simulator/journal.ts';
-import { CloudState, defaultConfig, SimulatorError } from '../../../controllers/provider/simulator/state.ts';
+import { SimulatorError } from '../../../controllers/provider/simulator/errors.ts';
+import { CloudState, defaultConfig } from '../../../controllers/provider/simulator/state.ts';
 
 const config = {
   ...defaultConfig,
