@@ -22,6 +22,18 @@ export function tenantManifest(name: string, spec: Partial<Tenant['spec']> = {})
   };
 }
 
+/** Creates a tenant and waits until it is Ready (its namespace, quota and roles exist). */
+export async function createReadyTenant(
+  kc: k8s.KubeConfig,
+  name: string,
+  spec: Partial<Tenant['spec']> = {},
+): Promise<Tenant> {
+  await kc
+    .makeApiClient(k8s.CustomObjectsApi)
+    .createClusterCustomObject({ ...tenantsApi, body: tenantManifest(name, spec) });
+  return waitForTenant(kc, name, 'Ready', readyAndCurrent);
+}
+
 export async function readTenant(kc: k8s.KubeConfig, name: string): Promise<Tenant | undefined> {
   try {
     return (await kc

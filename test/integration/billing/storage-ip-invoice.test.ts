@@ -14,13 +14,7 @@ import type { Volume } from '../../../crds/schemas/volume.ts';
 import { migratedPool } from '../../support/databases.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
-import {
-  deleteTenants,
-  readyAndCurrent,
-  tenantManifest,
-  tenantsApi,
-  waitForTenant,
-} from '../../support/tenants.ts';
+import { createReadyTenant, deleteTenants } from '../../support/tenants.ts';
 import {
   api,
   computeManifest,
@@ -73,16 +67,10 @@ describe('integration: storage GiB-hours and public-address hours on an invoice'
       [Object.keys(testPrices), Object.values(testPrices), currency],
     );
     periodStart = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
-    await custom.createClusterCustomObject({
-      ...tenantsApi,
-      body: tenantManifest(tenant, { billingCurrency: currency }),
-    });
-    await custom.createClusterCustomObject({
-      ...tenantsApi,
-      body: tenantManifest(unrated, { billingCurrency: 'BHD' }),
-    });
-    await waitForTenant(kc, tenant, 'Ready', readyAndCurrent);
-    await waitForTenant(kc, unrated, 'Ready', readyAndCurrent);
+    await Promise.all([
+      createReadyTenant(kc, tenant, { billingCurrency: currency }),
+      createReadyTenant(kc, unrated, { billingCurrency: 'BHD' }),
+    ]);
   });
   after(async () => {
     await billing?.query(

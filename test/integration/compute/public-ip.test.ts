@@ -2,20 +2,13 @@
 // it in status, keeps it while stopped, and gives it back when deleted; the tenant's publicIPs quota is held
 // by the Compute controller itself (no webhook registered here).
 import assert from 'node:assert/strict';
-import * as k8s from '@kubernetes/client-node';
 import type { Compute } from '../../../crds/schemas/compute.ts';
 import type { Network } from '../../../crds/schemas/network.ts';
 import { HttpProvider } from '../../../controllers/provider/http-client.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
-import {
-  deleteTenants,
-  readyAndCurrent,
-  tenantManifest,
-  tenantsApi,
-  waitForTenant,
-} from '../../support/tenants.ts';
+import { createReadyTenant, deleteTenants } from '../../support/tenants.ts';
 import {
   computeManifest,
   condition,
@@ -34,7 +27,6 @@ const euWestPublic = /^198\.51\.100\.\d{1,3}$/;
 describe('integration: public addresses of instances', function () {
   this.timeout(240_000);
   const kc = adminConfig();
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const tenant = uniqueName('pip');
   const ns = `tenant-${tenant}`;
   const provider = new HttpProvider(endpoints().provider);
@@ -46,13 +38,9 @@ describe('integration: public addresses of instances', function () {
       OMNICLOUD_LEADER_ELECTION: 'false',
       OMNICLOUD_OBSERVE_INTERVAL_MS: '1000',
     });
-    await custom.createClusterCustomObject({
-      ...tenantsApi,
-      body: tenantManifest(tenant, {
-        quotas: { vcpu: 8, memory: '64Gi', storage: '1Ti', networks: 1, publicIPs: 1 },
-      }),
+    await createReadyTenant(kc, tenant, {
+      quotas: { vcpu: 8, memory: '64Gi', storage: '1Ti', networks: 1, publicIPs: 1 },
     });
-    await waitForTenant(kc, tenant, 'Ready', readyAndCurrent);
     await create(kc, networkManifest(ns, 'net'));
     await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
   });

@@ -3,7 +3,6 @@
 // a zone outage shown and recovered from, the tenant's storage quota held by the controller itself (no webhook
 // registered here), and deletion that removes the volume at the provider before the object goes.
 import assert from 'node:assert/strict';
-import * as k8s from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { Volume } from '../../../crds/schemas/volume.ts';
 import { HttpProvider } from '../../../controllers/provider/http-client.ts';
@@ -11,13 +10,7 @@ import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { migratedPool } from '../../support/databases.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
-import {
-  deleteTenants,
-  readyAndCurrent,
-  tenantManifest,
-  tenantsApi,
-  waitForTenant,
-} from '../../support/tenants.ts';
+import { createReadyTenant, deleteTenants } from '../../support/tenants.ts';
 import {
   condition,
   create,
@@ -36,7 +29,6 @@ const available = (gib: number) => (v: Volume) =>
 describe('integration: Volume lifecycle at the provider', function () {
   this.timeout(240_000);
   const kc = adminConfig();
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const tenant = uniqueName('vol');
   const ns = `tenant-${tenant}`;
   const provider = new HttpProvider(endpoints().provider);
@@ -60,13 +52,9 @@ describe('integration: Volume lifecycle at the provider', function () {
       OMNICLOUD_LEADER_ELECTION: 'false',
       OMNICLOUD_OBSERVE_INTERVAL_MS: '1000',
     });
-    await custom.createClusterCustomObject({
-      ...tenantsApi,
-      body: tenantManifest(tenant, {
-        quotas: { vcpu: 4, memory: '16Gi', storage: '100Gi', networks: 1, publicIPs: 0 },
-      }),
+    await createReadyTenant(kc, tenant, {
+      quotas: { vcpu: 4, memory: '16Gi', storage: '100Gi', networks: 1, publicIPs: 0 },
     });
-    await waitForTenant(kc, tenant, 'Ready', readyAndCurrent);
   });
   after(async () => {
     await simulator.clearFaults();
