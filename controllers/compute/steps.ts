@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
 import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import { allocateAddress, findNetworkByName, listSubnets, releaseAddress } from '../network/store.ts';
-import { ProviderNotFoundError, type Operation } from '../provider/types.ts';
+import { createdResource, deletionOutcome, isPending } from '../provider/operations.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
 import { checkQuota, QuotaExceeded } from './quota.ts';
 import { ComputeReasons, type ComputeProblem } from './status.ts';
@@ -38,8 +38,6 @@ export interface StepResult {
 export const retryFailedAfterMs = 30_000;
 const pollMs = 300;
 
-const pending = (op: Operation) => op.status === 'pending' || op.status === 'running';
-
 export async function provisionStep(s: StepContext, row: InstanceRow): Promise<StepResult> {
   const { deps, spec } = s;
   const move = (to: InstanceRow['phase'], change = {}) =>
@@ -55,7 +53,7 @@ export async function provisionStep(s: StepContext, row: InstanceRow): Promise<S
     case 'Provisioning': {
       if (!row.operation_id) return { row: await createAtProvider(s, row), action: 'continue' };
       const op = await deps.provider.getOperation(row.operation_id);
-      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (isPending(op)) return { row, action: requeueAfter(pollMs) };
       if (op.status === 'succeeded') {
         return {
           row: await move('Running', { provider_id: op.resourceId ?? row.provider_id, message: null }),
@@ -75,7 +73,7 @@ export async function provisionStep(s: StepContext, row: InstanceRow): Promise<S
     }
     case 'Stopping': {
       const op = await deps.provider.getOperation(row.operation_id!);
-      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (isPending(op)) return { row, action: requeueAfter(pollMs) };
       if (op.status === 'succeeded')
         return { row: await move('Stopped', { message: null }), action: 'continue' };
       return {
@@ -279,15 +277,8 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       // Nothing was asked of the provider yet.
       return { row: await move('Terminating', { operation_id: null }), action: 'continue' };
     case 'Terminating': {
-      if (row.operation_id) {
-        const op = await deps.provider.getOperation(row.operation_id).catch((err: unknown) => {
-          if (err instanceof ProviderNotFoundError) return undefined;
-          throw err;
-        });
-        if (op && pending(op)) return { row, action: requeueAfter(pollMs) };
-        if (op?.status === 'failed')
-          throw new Error(`the provider could not delete the instance: ${op.error?.message}`);
-      }
+      if ((await deletionOutcome(deps.provider, row.operation_id, 'instance')) === 'pending')
+        return { row, action: requeueAfter(pollMs) };
       const next = await withTransaction(deps.pool, async (c) => {
         if (row.host_id) await releaseHost(c, row.host_id, row);
         await releaseAddress(c, row.uid);
@@ -307,14 +298,11 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       // Provisioning, Running, Stopping, Stopped or Failed: find out what exists at the provider, then delete it.
       let providerId = row.provider_id;
       if (!providerId && row.phase === 'Provisioning') {
-        if (!row.operation_id) {
-          // The create may or may not have reached the provider: asking again with the same token finds out.
-          await createAtProvider(s, row);
-          return { row, action: requeueAfter(pollMs) };
-        }
-        const created = await deps.provider.getOperation(row.operation_id);
-        if (pending(created)) return { row, action: requeueAfter(pollMs) };
-        providerId = created.status === 'succeeded' ? (created.resourceId ?? null) : null;
+        const created = await createdResource(deps.provider, row.operation_id, () =>
+          createAtProvider(s, row),
+        );
+        if (created === 'pending') return { row, action: requeueAfter(pollMs) };
+        providerId = created;
       }
       if (!providerId) return { row: await move('Terminating', { operation_id: null }), action: 'continue' };
       const op = await deps.provider.deleteInstance(providerId, `${row.uid}:delete`);

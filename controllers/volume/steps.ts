@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { done, requeueAfter, type Action } from '../../operator/action.ts';
 import type { VolumeSpec } from '../../crds/schemas/volume.ts';
 import { withTransaction } from '../compute/store.ts';
-import { ProviderNotFoundError, ProviderRequestError, type Operation } from '../provider/types.ts';
+import { createdResource, deletionOutcome, isPending } from '../provider/operations.ts';
+import { ProviderRequestError } from '../provider/types.ts';
 import { checkStorageQuota, StorageQuotaExceeded } from './quota.ts';
 import type { VolumeDeps } from './reconcile.ts';
 import { VolumeReasons, type VolumeProblem } from './status.ts';
@@ -30,7 +31,6 @@ export interface VolumeStepResult {
 /** How long a failed create or resize waits before it is tried again. */
 export const volumeRetryAfterMs = 30_000;
 const pollMs = 300;
-const pending = (op: Operation) => op.status === 'pending' || op.status === 'running';
 
 function mover(s: VolumeStepContext, row: VolumeRow) {
   return (to: VolumeRow['phase'], change: VolumeChange = {}) =>
@@ -157,7 +157,7 @@ export async function applyVolumeStep(s: VolumeStepContext, row: VolumeRow): Pro
     case 'Creating': {
       if (!row.operation_id) return startCreate(s, row);
       const op = await deps.provider.getOperation(row.operation_id);
-      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (isPending(op)) return { row, action: requeueAfter(pollMs) };
       if (op.status === 'succeeded')
         return {
           row: await move('Available', { provider_id: op.resourceId ?? null, message: null }),
@@ -170,7 +170,7 @@ export async function applyVolumeStep(s: VolumeStepContext, row: VolumeRow): Pro
     case 'Resizing': {
       if (!row.operation_id) return resizeAtProvider(s, row);
       const op = await deps.provider.getOperation(row.operation_id);
-      if (pending(op)) return { row, action: requeueAfter(pollMs) };
+      if (isPending(op)) return { row, action: requeueAfter(pollMs) };
       if (op.status === 'succeeded')
         return {
           row: await move('Available', { size_gib: row.requested_gib, operation_id: null, message: null }),
@@ -249,31 +249,19 @@ export async function deleteVolumeStep(s: VolumeStepContext, row: VolumeRow): Pr
     case 'Pending':
       return { row: await move('Deleted'), action: done };
     case 'Deleting': {
-      if (row.operation_id) {
-        const op = await deps.provider.getOperation(row.operation_id).catch((err: unknown) => {
-          if (err instanceof ProviderNotFoundError) return undefined;
-          throw err;
-        });
-        if (op && pending(op)) return { row, action: requeueAfter(pollMs) };
-        if (op?.status === 'failed')
-          throw new Error(
-            `the provider could not delete the volume: ${op.error?.message ?? 'no reason given'}`,
-          );
-      }
+      if ((await deletionOutcome(deps.provider, row.operation_id, 'volume')) === 'pending')
+        return { row, action: requeueAfter(pollMs) };
       return { row: await move('Deleted', { operation_id: null }), action: done };
     }
     default: {
       // Creating, Available, Resizing or Failed: find out what exists at the provider, then delete it.
       let providerId = row.provider_id;
       if (!providerId && row.phase === 'Creating') {
-        if (!row.operation_id) {
-          // The create may or may not have reached the provider: asking again with the same token finds out.
-          await createAtProvider(s, row);
-          return { row, action: requeueAfter(pollMs) };
-        }
-        const created = await deps.provider.getOperation(row.operation_id);
-        if (pending(created)) return { row, action: requeueAfter(pollMs) };
-        providerId = created.status === 'succeeded' ? (created.resourceId ?? null) : null;
+        const created = await createdResource(deps.provider, row.operation_id, () =>
+          createAtProvider(s, row),
+        );
+        if (created === 'pending') return { row, action: requeueAfter(pollMs) };
+        providerId = created;
       }
       if (!providerId) return { row: await move('Deleting', { operation_id: null }), action: 'continue' };
       const op = await deps.provider.deleteVolume(providerId, `${row.uid}:delete`);
