@@ -2,7 +2,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { Controller, type ControllerSpec } from '../operator/controller.ts';
 import { eventRecorder } from '../operator/events.ts';
@@ -11,6 +10,7 @@ import type { Endpoints } from '../hack/stack/endpoints.ts';
 import { computeController } from './compute/reconcile.ts';
 import { ProviderPlacement } from './compute/placement.ts';
 import { migrate, type MigratedDatabase } from './db/migrate.ts';
+import { databasePool } from './db/pool.ts';
 import { kafkaClient, startEventPipeline, type EventPipeline } from './events/pipeline.ts';
 import { networkController } from './network/reconcile.ts';
 import { HttpProvider } from './provider/http-client.ts';
@@ -42,11 +42,6 @@ function periodic(name: string, everyMs: number, run: () => Promise<unknown>): B
   };
 }
 
-function pool(url: string, name: string, log: Logger, max = 5): pg.Pool {
-  const p = new pg.Pool({ connectionString: url, max });
-  p.on('error', (err) => log.warn({ err: err.message }, `${name} connection error`));
-  return p;
-}
 
 export async function registerControllers(
   manager: Manager,
@@ -65,10 +60,10 @@ export async function registerControllers(
   for (const db of ['tenants_db', 'infra_db', 'audit_db', 'billing_db'] as MigratedDatabase[]) {
     await migrate(db, endpoints.postgres[db], log);
   }
-  const tenantsPool = pool(endpoints.postgres.tenants_db, 'tenants_db', log);
-  const infraPool = pool(endpoints.postgres.infra_db, 'infra_db', log, 10);
-  const auditPool = pool(endpoints.postgres.audit_db, 'audit_db', log, 3);
-  const billingPool = pool(endpoints.postgres.billing_db, 'billing_db', log, 5);
+  const tenantsPool = databasePool(endpoints.postgres.tenants_db, 'tenants_db', log);
+  const infraPool = databasePool(endpoints.postgres.infra_db, 'infra_db', log, 10);
+  const auditPool = databasePool(endpoints.postgres.audit_db, 'audit_db', log, 3);
+  const billingPool = databasePool(endpoints.postgres.billing_db, 'billing_db', log, 5);
   const provider = new HttpProvider(endpoints.provider);
   const quotaLookup = apiQuotaLookup(kc);
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
