@@ -42,7 +42,6 @@ function periodic(name: string, everyMs: number, run: () => Promise<unknown>): B
   };
 }
 
-
 export async function registerControllers(
   manager: Manager,
   kc: k8s.KubeConfig,
