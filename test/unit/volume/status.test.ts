@@ -1,11 +1,6 @@
-// What a Volume shows, and which moves its lifecycle allows: pure functions of the row and what was observed.
+// What a Volume shows: a pure function of the row and what was observed (its lifecycle: lifecycle.test.ts).
 import assert from 'node:assert/strict';
 import type { Volume } from '../../../crds/schemas/volume.ts';
-import {
-  assertVolumeTransition,
-  isBilled,
-  volumeTransitions,
-} from '../../../controllers/volume/lifecycle.ts';
 import { VolumeReasons, volumeStatus } from '../../../controllers/volume/status.ts';
 import type { VolumeRow } from '../../../controllers/volume/store.ts';
 
@@ -112,38 +107,6 @@ describe('unit: Volume status', () => {
     assert.deepEqual(
       [s.phase, cond(s, 'Ready')?.reason, cond(s, 'Degraded')?.status],
       ['Pending', 'QuotaExceeded', 'True'],
-    );
-  });
-});
-
-describe('unit: Volume lifecycle', () => {
-  it('allows the documented moves and refuses the rest with the allowed ones named', () => {
-    assertVolumeTransition('Pending', 'Creating');
-    assertVolumeTransition('Available', 'Resizing');
-    assertVolumeTransition('Resizing', 'Available');
-    assert.throws(
-      () => assertVolumeTransition('Deleted', 'Available'),
-      /cannot go from Deleted to Available; allowed from Deleted: none/,
-    );
-    assert.throws(
-      () => assertVolumeTransition('Pending', 'Available'),
-      /allowed from Pending: Creating, Deleted/,
-    );
-  });
-  it('every phase can reach Deleted, and nothing leaves it', () => {
-    for (const from of Object.keys(volumeTransitions) as (keyof typeof volumeTransitions)[]) {
-      const seen = new Set([from]);
-      const queue = [from];
-      while (queue.length)
-        for (const to of volumeTransitions[queue.shift()!]) if (!seen.has(to)) (seen.add(to), queue.push(to));
-      assert.ok(seen.has('Deleted'), `${from} cannot reach Deleted`);
-    }
-    assert.deepEqual(volumeTransitions.Deleted, []);
-  });
-  it('is billed only while the provider has it in service', () => {
-    assert.deepEqual(
-      (Object.keys(volumeTransitions) as (keyof typeof volumeTransitions)[]).filter(isBilled),
-      ['Available', 'Resizing'],
     );
   });
 });
