@@ -51,6 +51,7 @@ function makeRequest(id: string, hostCount: number, rnd: () => number, mixed: bo
   const app = `svc-${Math.floor(rnd() * (hostCount / 4))}`;
   const req: PlacementRequest = {
     instanceId: id,
+    tenant: 'bench',
     region: pick(regions),
     vcpu,
     memoryMiB: vcpu * pick([2048, 4096, 8192]),

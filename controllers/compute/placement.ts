@@ -4,6 +4,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CloudProvider } from '../provider/types.ts';
+import { tenantOfNamespace } from '../tenant/children.ts';
 import { Scheduler } from './scheduler/index.ts';
 import type { PlacementRequest, PlacementResult } from './scheduler/types.ts';
 import { instancesHoldingHosts, syncHosts } from './store.ts';
@@ -72,12 +73,14 @@ export class ProviderPlacement implements Placement {
     for (const row of await instancesHoldingHosts(this.pool)) {
       const req: PlacementRequest = {
         instanceId: row.uid,
+        tenant: tenantOfNamespace(row.namespace),
         region: row.region,
         zone: row.zone ?? undefined,
         vcpu: row.vcpu,
         memoryMiB: row.memory_mib,
         gpu: row.gpu,
         labels: row.labels,
+        antiAffinity: row.anti_affinity,
         ...(row.placement_group && row.placement_strategy
           ? {
               placementGroup: {

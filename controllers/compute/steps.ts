@@ -140,6 +140,7 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
   }
   const request = {
     instanceId: row.uid,
+    tenant: s.tenant,
     region: row.region,
     zone: subnet.zone,
     vcpu: row.vcpu,
@@ -163,7 +164,12 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
         c,
         row,
         'Scheduled',
-        { zone: placed.zone, host_id: placed.hostId, private_ip: ip },
+        {
+          zone: placed.zone,
+          host_id: placed.hostId,
+          private_ip: ip,
+          anti_affinity: request.antiAffinity,
+        },
         s.tenant,
         s.now(),
         { network: spec.network, subnet: spec.subnet },

@@ -19,6 +19,8 @@ export interface InstanceRow {
   labels: Record<string, string>;
   placement_group: string | null;
   placement_strategy: string | null;
+  /** The anti-affinity selectors the instance was placed with (recorded when it is Scheduled). */
+  anti_affinity: Record<string, string>[];
   phase: ComputePhase;
   private_ip: string | null;
   public_ip_requested: boolean;
@@ -46,7 +48,7 @@ export class PhaseConflict extends Error {}
 export class CapacityConflict extends Error {}
 
 const columns = `uid, namespace, name, region, zone, host_id, vcpu, memory_mib, gpu, labels, placement_group,
-  placement_strategy, phase, host(private_ip) AS private_ip, public_ip_requested, host(public_ip) AS public_ip, provider_id, operation_id, message, updated_at,
+  placement_strategy, anti_affinity, phase, host(private_ip) AS private_ip, public_ip_requested, host(public_ip) AS public_ip, provider_id, operation_id, message, updated_at,
   create_attempt`;
 
 export async function readInstance(db: Pool | PoolClient, uid: string): Promise<InstanceRow | undefined> {
@@ -63,6 +65,7 @@ export type NewInstance = Omit<
   InstanceRow,
   | 'phase'
   | 'host_id'
+  | 'anti_affinity'
   | 'private_ip'
   | 'public_ip'
   | 'provider_id'
@@ -143,6 +146,7 @@ export type InstanceChange = Partial<
     InstanceRow,
     | 'zone'
     | 'host_id'
+    | 'anti_affinity'
     | 'private_ip'
     | 'public_ip'
     | 'provider_id'
@@ -166,7 +170,8 @@ export async function transition(
   const sets = ['phase = $3', 'updated_at = now()'];
   const values: unknown[] = [row.uid, row.phase, to];
   for (const [key, value] of Object.entries(change)) {
-    values.push(value);
+    // jsonb columns take JSON text: node-postgres would send a JS array as a PostgreSQL array literal.
+    values.push(key === 'anti_affinity' ? JSON.stringify(value) : value);
     sets.push(`${key} = $${values.length}`);
   }
   const updated = await client.query(

@@ -1,13 +1,16 @@
-// Placement of Compute instances on hosts: filter (region, zone, free capacity, anti-affinity, affinity,
-// placement group), then bin-pack onto the tightest host that fits. Pure and in-process; the database's
+// Placement of Compute instances on hosts: filter (region, zone, free capacity, anti-affinity both ways,
+// affinity, placement group; the last three within the request's tenant), then bin-pack onto the tightest
+// host that fits. Pure and in-process; the database's
 // capacity check stays the arbiter between operator replicas, this decides and books for one process.
 // `place` decides and reserves in one synchronous call, so async callers in this process can never both
 // be handed the same free capacity: nothing else runs between the decision and the booking.
 import { ClusterIndex, type HostState } from './indexes.ts';
 import {
+  describeRepellers,
   describeRequest,
   describeSelector,
   fits,
+  groupKey,
   requestedGpu,
   selfSatisfies,
   tighterFit,
@@ -19,8 +22,10 @@ export type { Host, LabelSelector, PlacementRequest, PlacementResult, PlacementS
 
 /** What a host must satisfy besides region and room, worked out once per decision from the index. */
 interface Filters {
-  /** Hosts running an instance an anti-affinity selector matches. */
+  /** Hosts running an instance of the tenant that the request's anti-affinity matches. */
   excluded: Set<string>;
+  /** Hosts running an instance of the tenant whose anti-affinity matches the request's labels. */
+  refusing: Set<string>;
   /** Zone keys the instance may go to (pinned zone, affinity, cluster group); undefined means any. */
   zones?: Set<string>;
   /** Hosts already holding a member of the request's spread group. */
@@ -83,26 +88,28 @@ export class Scheduler implements PlacementScheduler {
   private filtersFor(req: PlacementRequest): Filters {
     const excluded = new Set<string>();
     for (const selector of req.antiAffinity ?? []) {
-      for (const hostId of this.index.hostsMatching(selector)) excluded.add(hostId);
+      for (const hostId of this.index.hostsMatching(req.tenant, selector)) excluded.add(hostId);
     }
+    const refusing = this.index.hostsRefusing(req.tenant, req.labels);
     let zones = req.zone === undefined ? undefined : new Set([zoneKey(req.region, req.zone)]);
     for (const affinity of this.affinityZones(req)) {
       if (affinity.zones !== 'any') zones = intersect(zones, affinity.zones);
     }
     const group = req.placementGroup;
     if (group?.strategy === 'spread')
-      return { excluded, zones, spreadHosts: this.index.groupMembers(group.name) };
+      return { excluded, refusing, zones, spreadHosts: this.index.groupMembers(groupKey(req.tenant, group)) };
     if (group?.strategy === 'cluster') {
-      const groupZone = this.index.groupZone(group.name);
+      const key = groupKey(req.tenant, group);
+      const groupZone = this.index.groupZone(key);
       if (groupZone !== undefined) zones = intersect(zones, new Set([groupZone]));
-      return { excluded, zones, clusterHosts: this.index.groupMembers(group.name) };
+      return { excluded, refusing, zones, clusterHosts: this.index.groupMembers(key) };
     }
-    return { excluded, zones };
+    return { excluded, refusing, zones };
   }
 
   private affinityZones(req: PlacementRequest): AffinityZones[] {
     return (req.affinity ?? []).map((selector) => {
-      const hosts = this.index.hostsMatching(selector);
+      const hosts = this.index.hostsMatching(req.tenant, selector);
       if (hosts.size === 0 && selfSatisfies(req, selector)) return { selector, zones: 'any' };
       return { selector, zones: new Set([...hosts].map((id) => this.index.host(id)!.zoneKey)) };
     });
@@ -113,6 +120,7 @@ export class Scheduler implements PlacementScheduler {
       state.host.region === req.region &&
       fits(state.free, req) &&
       !f.excluded.has(state.host.id) &&
+      !f.refusing.has(state.host.id) &&
       (f.zones === undefined || f.zones.has(state.zoneKey)) &&
       !f.spreadHosts?.has(state.host.id)
     );
@@ -172,11 +180,14 @@ export class Scheduler implements PlacementScheduler {
     hosts = roomy;
 
     const f = this.filtersFor(req);
-    const anti = hosts.filter((h) => !f.excluded.has(h.host.id));
+    const anti = hosts.filter((h) => !f.excluded.has(h.host.id) && !f.refusing.has(h.host.id));
     if (anti.length === 0) {
-      const selectors = (req.antiAffinity ?? []).map(describeSelector).join(' or ');
+      const seen = {
+        matching: hosts.some((h) => f.excluded.has(h.host.id)),
+        refusing: hosts.some((h) => f.refusing.has(h.host.id)),
+      };
       const roomy = `${hosts.length} hosts in ${where} with ${describeRequest(req)} free`;
-      const message = `all ${roomy} run an instance matching ${selectors}`;
+      const message = `all ${roomy} run ${describeRepellers(req, seen)}`;
       return { ok: false, reason: 'AntiAffinityUnsatisfiable', message };
     }
     hosts = anti;
@@ -203,7 +214,8 @@ export class Scheduler implements PlacementScheduler {
         group.strategy === 'spread'
           ? `spread group ${group.name} already has a member on each of the ${hosts.length} eligible hosts ` +
             `in ${where}`
-          : `cluster group ${group.name} lives in ${this.index.groupZone(group.name)}; none of the ` +
+          : `cluster group ${group.name} lives in ${this.index.groupZone(groupKey(req.tenant, group))}; ` +
+            `none of the ` +
             `${hosts.length} eligible hosts in ${where} is there`;
       return { ok: false, reason: 'PlacementGroupUnsatisfiable', message };
     }

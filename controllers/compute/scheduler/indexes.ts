@@ -1,8 +1,9 @@
 // The scheduler's view of the cluster, kept up to date one change at a time so that no decision ever has to
 // rebuild it: hosts by region and zone, each host's free capacity in bin-packing order, who is placed where,
-// which hosts run instances with a given label, and where each placement group's members are.
+// and, per tenant, which hosts run instances with a given label, which hosts run instances whose anti-affinity
+// refuses some labels, and where each placement group's members are.
 import { FreeCapacityBuckets } from './free-capacity.ts';
-import { fits, requestedGpu, selectorMatches, zoneKey } from './types.ts';
+import { fits, groupKey, requestedGpu, selectorMatches, zoneKey } from './types.ts';
 import type { Capacity, Host, LabelSelector, PlacementRequest } from './types.ts';
 
 export interface HostState {
@@ -25,7 +26,11 @@ interface MutableHostState extends HostState {
   readonly instances: Set<string>;
 }
 
-const labelKey = (key: string, value: string): string => `${key}\u0000${value}`;
+// NUL cannot occur in a Kubernetes name or label, so it separates the parts of a key unambiguously.
+const labelKey = (tenant: string, key: string, value: string): string =>
+  `${tenant}\u0000${key}\u0000${value}`;
+const selectorKey = (selector: LabelSelector): string =>
+  JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 function bump(counts: Map<string, Map<string, number>>, key: string, hostId: string, by: 1 | -1): void {
   let perHost = counts.get(key);
@@ -43,7 +48,15 @@ export class ClusterIndex {
   /** Free capacity per region and per zone, and again over GPU hosts only so GPU requests skip the rest. */
   private readonly scopes = new Map<string, FreeCapacityBuckets>();
   private readonly placed = new Map<string, PlacedInstance>();
+  /** Per tenant, label and value: hosts running such instances, with how many. */
   private readonly labelHosts = new Map<string, Map<string, number>>();
+  /** Per tenant: hosts running any of its instances, with how many (what an empty selector matches). */
+  private readonly tenantHosts = new Map<string, Map<string, number>>();
+  /** Per tenant: its instances' distinct anti-affinity selectors, by selectorKey. */
+  private readonly antiSelectors = new Map<string, Map<string, LabelSelector>>();
+  /** Per tenant and selectorKey: hosts running instances whose anti-affinity holds that selector. */
+  private readonly antiTermHosts = new Map<string, Map<string, number>>();
+  /** By groupKey (tenant, strategy, name). */
   private readonly groupHosts = new Map<string, Map<string, number>>();
   private readonly groupZones = new Map<string, string>();
 
@@ -95,8 +108,8 @@ export class ClusterIndex {
     this.changeFree(state, -1, req);
     state.instances.add(req.instanceId);
     this.placed.set(req.instanceId, { req, hostId });
-    for (const key in req.labels) bump(this.labelHosts, labelKey(key, req.labels[key]!), hostId, 1);
-    const group = req.placementGroup?.name;
+    this.indexScopedFacts(req, hostId, 1);
+    const group = req.placementGroup && groupKey(req.tenant, req.placementGroup);
     if (group !== undefined) {
       if (!this.groupHosts.has(group)) this.groupZones.set(group, state.zoneKey);
       bump(this.groupHosts, group, hostId, 1);
@@ -111,8 +124,8 @@ export class ClusterIndex {
     this.changeFree(state, 1, req);
     state.instances.delete(instanceId);
     this.placed.delete(instanceId);
-    for (const key in req.labels) bump(this.labelHosts, labelKey(key, req.labels[key]!), hostId, -1);
-    const group = req.placementGroup?.name;
+    this.indexScopedFacts(req, hostId, -1);
+    const group = req.placementGroup && groupKey(req.tenant, req.placementGroup);
     if (group !== undefined) {
       bump(this.groupHosts, group, hostId, -1);
       if (!this.groupHosts.has(group)) this.groupZones.delete(group);
@@ -141,23 +154,33 @@ export class ClusterIndex {
     return this.scopes.get(scopeKey(gpuOnly, regionOrZoneKey));
   }
 
-  /** Hosts running an instance the selector matches, found through the selector's rarest label. */
-  hostsMatching(selector: LabelSelector): Set<string> {
+  /** Hosts running an instance of the tenant that the selector matches, found through its rarest label. */
+  hostsMatching(tenant: string, selector: LabelSelector): Set<string> {
     const keys = Object.keys(selector);
+    if (keys.length === 0) return new Set(this.tenantHosts.get(tenant)?.keys());
     const result = new Set<string>();
-    if (keys.length === 0) {
-      for (const [id, state] of this.hosts) if (state.instances.size > 0) result.add(id);
-      return result;
-    }
     let rarest: Map<string, number> | undefined;
     for (const key of keys) {
-      const perHost = this.labelHosts.get(labelKey(key, selector[key]!));
+      const perHost = this.labelHosts.get(labelKey(tenant, key, selector[key]!));
       if (!perHost) return result;
       if (!rarest || perHost.size < rarest.size) rarest = perHost;
     }
     for (const hostId of rarest!.keys()) {
       // One label key says exactly who matches; with several, the labels could belong to different instances.
-      if (keys.length === 1 || this.hostRunsMatch(hostId, selector)) result.add(hostId);
+      if (keys.length === 1 || this.hostRunsMatch(hostId, tenant, selector)) result.add(hostId);
+    }
+    return result;
+  }
+
+  /**
+   * Hosts running an instance of the tenant whose anti-affinity matches these labels: an arrival carrying
+   * them must stay off. Walks the tenant's distinct selectors, which are few next to its instances.
+   */
+  hostsRefusing(tenant: string, labels: Record<string, string>): Set<string> {
+    const result = new Set<string>();
+    for (const [key, selector] of this.antiSelectors.get(tenant) ?? []) {
+      if (!selectorMatches(selector, labels)) continue;
+      for (const hostId of this.antiTermHosts.get(`${tenant}\u0000${key}`)!.keys()) result.add(hostId);
     }
     return result;
   }
@@ -185,16 +208,39 @@ export class ClusterIndex {
     const mapEntry = 40;
     let entries = this.hosts.size * 6 + this.placed.size * 2;
     for (const perHost of this.labelHosts.values()) entries += 1 + perHost.size;
+    for (const perHost of this.tenantHosts.values()) entries += 1 + perHost.size;
+    for (const perHost of this.antiTermHosts.values()) entries += 2 + perHost.size;
     for (const perHost of this.groupHosts.values()) entries += 2 + perHost.size;
     for (const scope of this.scopes.values()) entries += scope.size;
     return entries * mapEntry + this.hosts.size * 200 + this.placed.size * 60;
   }
 
-  private hostRunsMatch(hostId: string, selector: LabelSelector): boolean {
+  private hostRunsMatch(hostId: string, tenant: string, selector: LabelSelector): boolean {
     for (const id of this.mustHost(hostId).instances) {
-      if (selectorMatches(selector, this.placed.get(id)!.req.labels)) return true;
+      const { req } = this.placed.get(id)!;
+      if (req.tenant === tenant && selectorMatches(selector, req.labels)) return true;
     }
     return false;
+  }
+
+  /** Counts (or uncounts) what the tenant-scoped rules look up: labels, presence and anti-affinity terms. */
+  private indexScopedFacts(req: PlacementRequest, hostId: string, by: 1 | -1): void {
+    const { tenant } = req;
+    for (const key in req.labels) bump(this.labelHosts, labelKey(tenant, key, req.labels[key]!), hostId, by);
+    bump(this.tenantHosts, tenant, hostId, by);
+    // The same selector twice on one instance counts once, so that its release undoes exactly its booking.
+    const selectors = new Map((req.antiAffinity ?? []).map((s) => [selectorKey(s), s]));
+    for (const [key, selector] of selectors) {
+      const termKey = `${tenant}\u0000${key}`;
+      bump(this.antiTermHosts, termKey, hostId, by);
+      if (by < 0) {
+        if (!this.antiTermHosts.has(termKey)) removeFrom(this.antiSelectors, tenant, key);
+        continue;
+      }
+      let known = this.antiSelectors.get(tenant);
+      if (!known) this.antiSelectors.set(tenant, (known = new Map()));
+      known.set(key, selector);
+    }
   }
 
   private changeFree(state: MutableHostState, sign: 1 | -1, req: PlacementRequest): void {
@@ -241,7 +287,11 @@ function addTo(sets: Map<string, Set<string>>, key: string, id: string): void {
   set.add(id);
 }
 
-function removeFrom(sets: Map<string, Set<string>>, key: string, id: string): void {
+function removeFrom(
+  sets: Map<string, { delete(id: string): boolean; size: number }>,
+  key: string,
+  id: string,
+): void {
   const set = sets.get(key);
   set?.delete(id);
   if (set?.size === 0) sets.delete(key);

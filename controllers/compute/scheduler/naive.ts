@@ -1,10 +1,13 @@
 // The baseline the indexed scheduler is measured against: same rules and the same answers, but every decision
-// scans all hosts and recomputes free capacity, labels per host and placement groups from the list of placed
-// instances. Simple enough to trust, too slow to run a large cluster with.
+// scans all hosts and recomputes free capacity, what runs on each host and placement groups from the list of
+// placed instances. Simple enough to trust, too slow to run a large cluster with.
 import {
+  describeRepellers,
   describeRequest,
   describeSelector,
   fits,
+  groupKey,
+  repels,
   requestedGpu,
   selectorMatches,
   selfSatisfies,
@@ -23,7 +26,8 @@ interface Candidate {
   host: Host;
   zoneKey: string;
   free: Capacity;
-  labels: Record<string, string>[];
+  /** What runs on the host, of every tenant; each rule below looks only at the request's tenant. */
+  residents: PlacementRequest[];
 }
 
 export class NaiveScheduler implements PlacementScheduler {
@@ -62,18 +66,21 @@ export class NaiveScheduler implements PlacementScheduler {
       };
     }
 
-    const anti = req.antiAffinity ?? [];
-    hosts = hosts.filter((c) => !c.labels.some((labels) => anti.some((s) => selectorMatches(s, labels))));
+    const repelled = hosts.filter((c) => c.residents.some((p) => repels(p, req)));
+    hosts = hosts.filter((c) => !repelled.includes(c));
     if (hosts.length === 0) {
-      const selectors = anti.map(describeSelector).join(' or ');
-      const message = `every host in ${where} with room runs an instance matching ${selectors}`;
+      const ours = repelled.flatMap((c) => c.residents).filter((p) => p.tenant === req.tenant);
+      const seen = {
+        matching: ours.some((p) => (req.antiAffinity ?? []).some((s) => selectorMatches(s, p.labels))),
+        refusing: ours.some((p) => (p.antiAffinity ?? []).some((s) => selectorMatches(s, req.labels))),
+      };
+      const message = `every host in ${where} with room runs ${describeRepellers(req, seen)}`;
       return { ok: false, reason: 'AntiAffinityUnsatisfiable', message };
     }
 
     for (const selector of req.affinity ?? []) {
-      const zones = new Set(
-        all.filter((c) => c.labels.some((l) => selectorMatches(selector, l))).map((c) => c.zoneKey),
-      );
+      const matches = (p: PlacementRequest) => p.tenant === req.tenant && selectorMatches(selector, p.labels);
+      const zones = new Set(all.filter((c) => c.residents.some(matches)).map((c) => c.zoneKey));
       if (zones.size === 0 && selfSatisfies(req, selector)) continue;
       hosts = hosts.filter((c) => zones.has(c.zoneKey));
       if (hosts.length === 0) {
@@ -85,7 +92,10 @@ export class NaiveScheduler implements PlacementScheduler {
     let preferred: Candidate[] = [];
     const group = req.placementGroup;
     if (group) {
-      const members = [...this.placed.values()].filter((p) => p.req.placementGroup?.name === group.name);
+      const key = groupKey(req.tenant, group);
+      const members = [...this.placed.values()].filter(
+        (p) => p.req.placementGroup !== undefined && groupKey(p.req.tenant, p.req.placementGroup) === key,
+      );
       const memberHosts = new Set(members.map((p) => p.hostId));
       if (group.strategy === 'spread') {
         hosts = hosts.filter((c) => !memberHosts.has(c.id));
@@ -110,7 +120,7 @@ export class NaiveScheduler implements PlacementScheduler {
     return this.placed.delete(instanceId);
   }
 
-  /** Every host with its free capacity and the labels of what runs on it, rebuilt from scratch. */
+  /** Every host with its free capacity and what runs on it, rebuilt from scratch. */
   private candidates(): Candidate[] {
     const byId = new Map<string, Candidate>();
     for (const host of this.hosts) {
@@ -119,7 +129,7 @@ export class NaiveScheduler implements PlacementScheduler {
         host,
         zoneKey: zoneKey(host.region, host.zone),
         free: { ...host.capacity },
-        labels: [],
+        residents: [],
       };
       byId.set(host.id, c);
     }
@@ -129,7 +139,7 @@ export class NaiveScheduler implements PlacementScheduler {
       c.free.vcpu -= req.vcpu;
       c.free.memoryMiB -= req.memoryMiB;
       c.free.gpu -= requestedGpu(req);
-      c.labels.push(req.labels);
+      c.residents.push(req);
     }
     return [...byId.values()];
   }

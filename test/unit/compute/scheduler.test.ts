@@ -1,28 +1,10 @@
-// The Compute placement scheduler: each constraint on its own, then seeded random workloads whose every
-// decision an independent brute-force checker in this file re-derives, for the indexed and naive schedulers.
+// The Compute placement scheduler: each constraint on its own, then seeded random workloads of two tenants
+// whose every decision an independent brute-force checker (scheduler-fixtures.ts) re-derives, for the indexed
+// and naive schedulers.
 import assert from 'node:assert/strict';
 import { Scheduler } from '../../../controllers/compute/scheduler/index.ts';
 import { NaiveScheduler } from '../../../controllers/compute/scheduler/naive.ts';
-import type * as S from '../../../controllers/compute/scheduler/types.ts';
-
-type Host = S.Host;
-type PlacementRequest = S.PlacementRequest;
-type PlacementResult = S.PlacementResult;
-type Live = Map<string, { req: PlacementRequest; host: Host }>;
-
-const host = (id: string, zone: string, vcpu: number, mem: number, gpu = 0, region = 'eu-west-1'): Host => {
-  return { id, region, zone, capacity: { vcpu, memoryMiB: mem, gpu } };
-};
-const req = (instanceId: string, more: Partial<PlacementRequest> = {}): PlacementRequest => ({
-  instanceId,
-  region: 'eu-west-1',
-  vcpu: 2,
-  memoryMiB: 4096,
-  labels: {},
-  ...more,
-});
-const hostOf = (r: PlacementResult): string => (r.ok ? r.hostId : `failed ${r.reason}: ${r.message}`);
-const reasonOf = (r: PlacementResult): string => (r.ok ? `placed on ${r.hostId}` : r.reason);
+import { host, hostOf, randomWorkload, reasonOf, req, runChecked, type Host } from './scheduler-fixtures.ts';
 
 for (const [name, make] of [
   ['Scheduler', (hosts: Host[]) => new Scheduler(hosts)],
@@ -126,115 +108,6 @@ describe('Scheduler bookkeeping', () => {
     assert.equal(placed.length, 16);
   });
 });
-
-// Deterministic PRNG so a failing seed can be replayed.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Op = { place: PlacementRequest } | { release: number };
-
-function randomWorkload(seed: number, ops: number): { hosts: Host[]; ops: Op[] } {
-  const rnd = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const hosts: Host[] = [];
-  for (const region of ['r1', 'r2']) {
-    for (const zone of ['a', 'b', 'c']) {
-      for (let i = 0; i < 4; i++) {
-        const [vcpu, mem, gpu] = [pick([4, 8, 16]), pick([8192, 32768]), pick([0, 0, 2])];
-        hosts.push(host(`${region}${zone}${i}`, zone, vcpu, mem, gpu, region));
-      }
-    }
-  }
-  const list: Op[] = [];
-  for (let i = 0; i < ops; i++) {
-    if (rnd() < 0.35) list.push({ release: rnd() });
-    else {
-      const app = `a${Math.floor(rnd() * 6)}`;
-      const r: PlacementRequest = {
-        instanceId: `i${i}`,
-        region: rnd() < 0.05 ? 'r3' : pick(['r1', 'r2']),
-        vcpu: pick([1, 2, 4]),
-        memoryMiB: pick([1024, 4096, 8192]),
-        labels: { app },
-      };
-      if (rnd() < 0.2) r.zone = pick(['a', 'b', 'c']);
-      if (rnd() < 0.1) r.gpu = 1;
-      if (rnd() < 0.25) r.antiAffinity = [{ app: pick([app, 'a1']) }];
-      if (rnd() < 0.15) r.affinity = [{ app: `a${Math.floor(rnd() * 6)}` }];
-      if (rnd() < 0.3) {
-        const strategy = rnd() < 0.5 ? 'spread' : 'cluster';
-        r.placementGroup = { name: `g${Math.floor(rnd() * 4)}${strategy}`, strategy };
-      }
-      list.push({ place: r });
-    }
-  }
-  return { hosts, ops: list };
-}
-
-/** Brute force from first principles: every host that satisfies every rule given what is placed right now. */
-function validHosts(hosts: Host[], live: Live, r: PlacementRequest): Set<string> {
-  const matches = (sel: Record<string, string>, labels: Record<string, string>) =>
-    Object.entries(sel).every(([k, v]) => labels[k] === v);
-  const valid = new Set<string>();
-  const sameZone = (a: Host, b: Host) => a.region === b.region && a.zone === b.zone;
-  for (const h of hosts) {
-    // Usage recomputed from what the log says is placed on this host, plus the request, per dimension.
-    const on = [...live.values()].filter((p) => p.host === h);
-    const used = (dim: (q: PlacementRequest) => number) => on.reduce((sum, p) => sum + dim(p.req), dim(r));
-    const { vcpu, memoryMiB, gpu } = h.capacity;
-    if (h.region !== r.region || (r.zone !== undefined && h.zone !== r.zone)) continue;
-    if (used((q) => q.vcpu) > vcpu || used((q) => q.memoryMiB) > memoryMiB || used((q) => q.gpu ?? 0) > gpu)
-      continue;
-    if (on.some((p) => (r.antiAffinity ?? []).some((sel) => matches(sel, p.req.labels)))) continue;
-    const affine = (r.affinity ?? []).every((sel) => {
-      const all = [...live.values()].filter((p) => matches(sel, p.req.labels));
-      return all.length === 0 ? matches(sel, r.labels) : all.some((p) => sameZone(p.host, h));
-    });
-    if (!affine) continue;
-    const members = [...live.values()].filter((p) => p.req.placementGroup?.name === r.placementGroup?.name);
-    const strategy = r.placementGroup?.strategy;
-    if (strategy === 'spread' && members.some((p) => p.host === h)) continue;
-    if (strategy === 'cluster' && !members.every((p) => sameZone(p.host, h))) continue;
-    valid.add(h.id);
-  }
-  return valid;
-}
-
-/** Runs the workload, checking each decision against the brute force; returns the decisions. */
-function runChecked(s: S.PlacementScheduler, hosts: Host[], ops: Op[]): string[] {
-  const live: Live = new Map();
-  const decisions: string[] = [];
-  for (const op of ops) {
-    if ('release' in op) {
-      const ids = [...live.keys()];
-      if (ids.length === 0) continue;
-      const id = ids[Math.floor(op.release * ids.length)]!;
-      assert.equal(s.release(id), true);
-      live.delete(id);
-      continue;
-    }
-    const valid = validHosts(hosts, live, op.place);
-    const result = s.place(op.place);
-    decisions.push(hostOf(result).replace(/:.*/, ''));
-    const id = op.place.instanceId;
-    if (!result.ok) {
-      assert.deepEqual([...valid], [], `${id} refused (${result.message}) though some hosts were valid`);
-      continue;
-    }
-    assert.ok(valid.has(result.hostId), `${id} put on ${result.hostId}; valid were ${[...valid]}`);
-    const h = hosts.find((x) => x.id === result.hostId)!;
-    assert.equal(result.zone, h.zone);
-    live.set(op.place.instanceId, { req: op.place, host: h });
-  }
-  return decisions;
-}
 
 describe('random workloads against an independent checker', () => {
   for (let seed = 1; seed <= 20; seed++) {
