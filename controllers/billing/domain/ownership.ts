@@ -65,10 +65,16 @@ export function splitByOwnership(segment: UsageSegment, ownerships: Ownership[])
   const tenures = ownerships
     .map((o) => ({ owner: o.owner, interval: tenure(o) }))
     .sort((a, b) => a.interval.start.getTime() - b.interval.start.getTime());
-  for (let i = 1; i < tenures.length; i++) {
-    if (intersect(tenures[i - 1]!.interval, tenures[i]!.interval)) {
-      throw new RangeError(`owners ${tenures[i - 1]!.owner} and ${tenures[i]!.owner} overlap`);
+  // Sorted by start, a tenure overlaps an earlier one exactly when it starts before the furthest end seen so
+  // far; comparing neighbours only would let an empty tenure (start = end, owning nothing) hide an overlap
+  // between the tenures on either side of it.
+  let reach: { owner: string; interval: Interval } | undefined;
+  for (const t of tenures) {
+    if (durationSeconds(t.interval).isZero()) continue;
+    if (reach && intersect(reach.interval, t.interval)) {
+      throw new RangeError(`owners ${reach.owner} and ${t.owner} overlap`);
     }
+    if (!reach || t.interval.end.getTime() > reach.interval.end.getTime()) reach = t;
   }
   const pieces: OwnedSegment[] = [];
   let covered = segment.start.getTime();
