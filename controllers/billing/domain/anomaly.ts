@@ -6,6 +6,10 @@
 // costs in the window, fewer and the spread means nothing. The deviation is the population standard
 // deviation of the window's costs. Flagged days stay in later windows: a lasting new level stops being
 // flagged once the window has absorbed it. With a flat history (deviation 0) any change is flagged.
+//
+// The verdict itself is exact: the mean of a window can be a non-terminating fraction (56/3) and σ an
+// irrational square root, which 40 decimal digits only approximate, so a cost exactly 2σ away could land on
+// either side. The comparison is made on squared deviations over integers instead (see beyondThreshold).
 import type { Decimal } from 'decimal.js';
 import { Dec, toDec } from './money.ts';
 import { msPerDay } from './period.ts';
@@ -52,11 +56,35 @@ export function meanAndStddev(values: Decimal[]): { mean: Decimal; stddev: Decim
   return { mean, stddev: variance.sqrt() };
 }
 
+/** The decimal as an integer count of 10^-scale; exact, since scale is at least its number of decimals. */
+function scaledInteger(value: Decimal, scale: number): bigint {
+  return BigInt(value.toFixed(scale).replace('.', ''));
+}
+
+/**
+ * |cost − mean| > threshold × σ (population σ of `history`), decided exactly. With every value scaled to an
+ * integer by the same 10^s (costs Vᵢ, the cost X, the threshold K), n values, S = ΣVᵢ and Q = ΣVᵢ²:
+ * cost − mean = (nX − S) / (n·10^s) and σ² = (nQ − S²) / (n²·10^2s), so for K ≥ 0 the rule is
+ * (nX − S)² · 10^2s > K² · (nQ − S²), all in BigInt.
+ */
+export function beyondThreshold(cost: Decimal, history: Decimal[], threshold: Decimal): boolean {
+  if (history.length === 0) throw new RangeError('no values');
+  const scale = Math.max(...[cost, threshold, ...history].map((v) => v.decimalPlaces()));
+  const values = history.map((v) => scaledInteger(v, scale));
+  const n = BigInt(values.length);
+  const sum = values.reduce((a, b) => a + b, 0n);
+  const squares = values.reduce((a, b) => a + b * b, 0n);
+  const deviation = n * scaledInteger(cost, scale) - sum;
+  const k = scaledInteger(threshold, scale);
+  return deviation * deviation * 10n ** BigInt(2 * scale) > k * k * (n * squares - sum * sum);
+}
+
 /** A verdict for every day in the input, in date order. */
 export function detectAnomalies(daily: Map<string, Decimal>, options: AnomalyOptions = {}): DayVerdict[] {
   const windowDays = options.windowDays ?? defaultWindowDays;
   const minHistory = options.minHistory ?? defaultMinHistory;
   const threshold = toDec(options.threshold ?? defaultThreshold, 'threshold');
+  if (threshold.isNegative()) throw new RangeError('threshold must not be negative');
   if (!Number.isInteger(windowDays) || windowDays < 1)
     throw new RangeError('windowDays must be a positive integer');
   if (!Number.isInteger(minHistory) || minHistory < 1 || minHistory > windowDays) {
@@ -78,7 +106,7 @@ export function detectAnomalies(daily: Map<string, Decimal>, options: AnomalyOpt
       return { day, cost, verdict: 'insufficient-history' as const, historyDays: history.length };
     }
     const { mean, stddev } = meanAndStddev(history);
-    const anomalous = cost.minus(mean).abs().greaterThan(stddev.times(threshold));
+    const anomalous = beyondThreshold(cost, history, threshold);
     return {
       day,
       cost,
