@@ -29,10 +29,16 @@ export interface ExportedInvoice {
   issuedAt?: string;
 }
 
+/** What a spreadsheet reads as the start of a formula (OWASP CSV injection): = + - @, TAB and CR. */
+const formulaStart = /^[=+\-@\t\r]/;
+/** A plain decimal number, such as an amount of -12.50: a spreadsheet reads it as a number, never a formula. */
+const plainNumber = /^-?\d+(\.\d+)?$/;
+
 function csvField(value: string): string {
-  // Quote anything with a comma, quote or newline; a leading = + - @ is neutralised so a spreadsheet does
-  // not run it as a formula.
-  const safe = /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  // A cell a spreadsheet would run as a formula gets a leading apostrophe, which makes it text; only a whole
+  // plain number is exempt (a leading "-1" may still be followed by "+cmd|..."). Then anything with a comma,
+  // quote or line break is quoted.
+  const safe = formulaStart.test(value) && !plainNumber.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
