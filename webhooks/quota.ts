@@ -6,7 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { computeSpecSchema } from '../crds/schemas/compute.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
 import { volumeSpecSchema } from '../crds/schemas/volume.ts';
-import { demandOf, memoryMiB } from '../controllers/compute/resources.ts';
+import { demandOf, memoryMiB, wholeGiB } from '../controllers/compute/resources.ts';
 import { tenantOfNamespace } from '../controllers/tenant/children.ts';
 import type { Problem } from './review.ts';
 
@@ -36,13 +36,12 @@ export interface QuotaLookup {
  * its quota says. Throws on a quantity that is not one.
  */
 export function storageGiB(quantity: string): number {
-  let mib: number;
   try {
-    mib = memoryMiB(quantity);
+    // Straight from the bytes: going through MiB rounded up could lift a quota just short of a GiB to one.
+    return wholeGiB(quantity);
   } catch {
     throw new Error(`${quantity} is not a storage quantity such as 500Gi or 2Ti`);
   }
-  return Math.floor(mib / 1024);
 }
 
 export async function quotaProblems(
