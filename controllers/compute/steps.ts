@@ -5,6 +5,7 @@ import { done, requeueAfter, TerminalError, type Action } from '../../operator/a
 import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import { allocateAddress, findNetworkByName, listSubnets, releaseAddress } from '../network/store.ts';
 import { createdResource, deletionOutcome, isPending } from '../provider/operations.ts';
+import { ProviderNotFoundError } from '../provider/types.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
 import { checkQuota, QuotaExceeded } from './quota.ts';
 import { ComputeReasons, type ComputeProblem } from './status.ts';
@@ -311,9 +312,14 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
         providerId = created;
       }
       if (!providerId) return { row: await move('Terminating', { operation_id: null }), action: 'continue' };
-      const op = await deps.provider.deleteInstance(providerId, `${row.uid}:delete`);
+      const op = await deps.provider.deleteInstance(providerId, `${row.uid}:delete`).catch((err: unknown) => {
+        // The provider no longer knows the instance (deleted behind our back): it is gone, which is all a
+        // delete asks for. Retrying would wait for ever for something that cannot exist again.
+        if (err instanceof ProviderNotFoundError) return undefined;
+        throw err;
+      });
       return {
-        row: await move('Terminating', { operation_id: op.id, provider_id: providerId }),
+        row: await move('Terminating', { operation_id: op?.id ?? null, provider_id: providerId }),
         action: 'continue',
       };
     }

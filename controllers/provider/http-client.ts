@@ -82,8 +82,10 @@ export class HttpProvider implements CloudProvider {
       this.opts.onCall?.({ method, path, status: res.status, correlationId, attempt });
       const text = await res.text();
       let payload: { code?: string; message?: string } = {};
+      let json = false;
       try {
         payload = text ? (JSON.parse(text) as typeof payload) : {};
+        json = text !== '';
       } catch {
         // A proxy's HTML error page or a truncated body: keep the status, show the start of the text.
         payload = { message: text.slice(0, 200) };
@@ -118,6 +120,14 @@ export class HttpProvider implements CloudProvider {
       }
       this.breaker.succeeded();
       if (res.status === 404) {
+        // Only the provider's own (JSON) answer says that a resource does not exist. A bare 404 or a proxy's
+        // page says nothing about it, and taking it for "gone" would let a delete forget what still runs.
+        if (!json)
+          throw new ProviderRequestError(
+            `${method} ${path}: HTTP 404 that is not the provider's answer: ${payload.message ?? 'empty body'}`,
+            404,
+            'BadResponse',
+          );
         if (notFoundAsUndefined) return undefined as T;
         throw new ProviderNotFoundError(payload.message ?? `${path} not found`);
       }
