@@ -1,5 +1,6 @@
-# The operator image (and the cloud simulator, `node dist/simulator.mjs`): built in one stage, run as a non-root user from a slim Node 20 base with only
-# production dependencies and a bundled entry point.
+# The operator image (and the cloud simulator, `node dist/simulator.mjs`): built in one stage, run as a
+# non-root user from a slim Node 20 base with only production dependencies and the bundled entry points that
+# hack/bundle.sh writes. Build: docker build -t ghcr.io/omnicloud/operator:0.1.0 .
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -9,13 +10,9 @@ COPY operator ./operator
 COPY controllers ./controllers
 COPY crds ./crds
 COPY webhooks ./webhooks
-COPY hack/stack ./hack/stack
+COPY hack/bundle.sh ./hack/bundle.sh
 RUN npx tsc --noEmit -p . \
- && npx esbuild operator/main.ts --bundle --platform=node --format=esm --target=node20 \
-      --packages=external --outfile=dist/operator.mjs \
- && npx esbuild controllers/provider/simulator/main.ts --bundle --platform=node --format=esm --target=node20 \
-      --packages=external --outfile=dist/simulator.mjs \
- && cp -r controllers/db/migrations dist/migrations \
+ && bash hack/bundle.sh dist \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

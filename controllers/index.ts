@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Controller, type ControllerSpec } from '../operator/controller.ts';
 import { eventRecorder } from '../operator/events.ts';
 import type { BackgroundTask, Manager } from '../operator/manager.ts';
-import type { Endpoints } from '../hack/stack/endpoints.ts';
+import type { Endpoints } from '../operator/endpoints.ts';
 import { computeController } from './compute/reconcile.ts';
 import { ProviderPlacement } from './compute/placement.ts';
 import { migrate, type MigratedDatabase } from './db/migrate.ts';

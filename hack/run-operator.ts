@@ -1,13 +1,15 @@
 // Runs the operator against the cluster in KUBECONFIG (the local stack's by default): installs the CRDs by
-// server-side apply, applies the examples (a tenant, a network, two instances), then runs the operator in this process until interrupted.
+// server-side apply, applies the examples (a tenant, a network, two instances), then runs the operator in
+// this process, handing it the local stack's addresses for every backing system not already set.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { kubectlBinary } from './stack/components/tools.ts';
-import { endpoints } from './stack/endpoints.ts';
+import { operatorEnv } from './stack/endpoints.ts';
 
-const kubeconfig = endpoints().kubeconfig;
+for (const [name, value] of Object.entries(operatorEnv())) process.env[name] ??= value;
+const kubeconfig = process.env.KUBECONFIG!;
 const kubectl = (...args: string[]): void => {
-  execFileSync(kubectlBinary, args, { stdio: 'inherit', env: { ...process.env, KUBECONFIG: kubeconfig } });
+  execFileSync(kubectlBinary, args, { stdio: 'inherit' });
 };
 
 const crds = fs.readdirSync('crds').filter((f) => f.endsWith('.yaml'));

@@ -1,24 +1,30 @@
-// The operator process: configuration, logging, the controllers and the manager that runs them.
-import * as k8s from '@kubernetes/client-node';
+// The operator process: configuration, logging, the controllers and the manager that runs them. This file
+// alone decides when the process exits, with the code the manager reports.
 import { registerControllers } from '../controllers/index.ts';
-import { endpoints } from '../hack/stack/endpoints.ts';
 import { serveWebhooksFromEnv } from '../webhooks/serve.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { endpointsFromEnv } from './endpoints.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 import { createLogger } from './logger.ts';
 import { Manager } from './manager.ts';
 
 const log = createLogger();
+let manager: Manager;
 try {
   const config = loadConfig();
-  const ep = endpoints();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(ep.kubeconfig);
-  const manager = new Manager(kc, config, log);
-  await registerControllers(manager, kc, ep, log, config);
+  const ep = endpointsFromEnv();
+  const cluster = loadKubeConfig();
+  manager = new Manager(cluster.kc, config, log);
+  await registerControllers(manager, cluster.kc, ep, log, config);
   await manager.start();
-  await serveWebhooksFromEnv(kc, log);
+  await serveWebhooksFromEnv(cluster.kc, log);
   log.info(
-    { identity: config.identity, httpPort: manager.address, leaderElection: config.leaderElection },
+    {
+      identity: config.identity,
+      httpPort: manager.address,
+      leaderElection: config.leaderElection,
+      cluster: { source: cluster.source, server: cluster.server },
+    },
     'operator started',
   );
 } catch (err) {
@@ -29,3 +35,4 @@ try {
   log.fatal({ err: (err as Error).message }, 'operator failed to start');
   process.exit(1);
 }
+process.exit(await manager.exited);

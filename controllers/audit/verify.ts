@@ -1,9 +1,9 @@
 // `npm run audit:verify`: checks the audit log's hash chain and says where it breaks.
 import pg from 'pg';
-import { endpoints } from '../../hack/stack/endpoints.ts';
+import { databaseUrlFromEnv } from '../../operator/endpoints.ts';
 import { verifyChain } from './store.ts';
 
-const pool = new pg.Pool({ connectionString: endpoints().postgres.audit_db, max: 1 });
+const pool = new pg.Pool({ connectionString: databaseUrlFromEnv('audit_db'), max: 1 });
 try {
   const verdict = await verifyChain(pool);
   if (verdict.ok) {

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { migrate } from '../db/migrate.ts';
-import { endpoints } from '../../hack/stack/endpoints.ts';
+import { databaseUrlFromEnv } from '../../operator/endpoints.ts';
 import { runCurrencyBackfill } from './backfill.ts';
 
 const cli = new Command('billing:backfill')
@@ -15,10 +15,9 @@ if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
   );
   process.exit(64);
 }
-const ep = endpoints();
-await migrate('billing_db', ep.postgres.billing_db);
-const tenants = new pg.Pool({ connectionString: ep.postgres.tenants_db, max: 2 });
-const billing = new pg.Pool({ connectionString: ep.postgres.billing_db, max: 2 });
+await migrate('billing_db', databaseUrlFromEnv('billing_db'));
+const tenants = new pg.Pool({ connectionString: databaseUrlFromEnv('tenants_db'), max: 2 });
+const billing = new pg.Pool({ connectionString: databaseUrlFromEnv('billing_db'), max: 2 });
 try {
   const result = await runCurrencyBackfill(tenants, billing, {
     batchSize,

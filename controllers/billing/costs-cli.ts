@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { migrate } from '../db/migrate.ts';
-import { endpoints } from '../../hack/stack/endpoints.ts';
+import { databaseUrlFromEnv } from '../../operator/endpoints.ts';
 import { currencyMinorUnits, type Currency } from '../../crds/schemas/common.ts';
 import { catalogueIn } from '../invoice/compute.ts';
 import { eventsAround, rateAt } from '../invoice/store.ts';
@@ -49,10 +49,9 @@ const selector = o.selector
     }
   : undefined;
 
-const ep = endpoints();
-await migrate('billing_db', ep.postgres.billing_db);
-const billing = new pg.Pool({ connectionString: ep.postgres.billing_db, max: 2 });
-const tenants = new pg.Pool({ connectionString: ep.postgres.tenants_db, max: 1 });
+await migrate('billing_db', databaseUrlFromEnv('billing_db'));
+const billing = new pg.Pool({ connectionString: databaseUrlFromEnv('billing_db'), max: 2 });
+const tenants = new pg.Pool({ connectionString: databaseUrlFromEnv('tenants_db'), max: 1 });
 try {
   const row = await tenants.query<{ billing_currency: string }>(
     'SELECT billing_currency FROM tenants WHERE name = $1',

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { migrate } from '../db/migrate.ts';
-import { endpoints } from '../../hack/stack/endpoints.ts';
+import { databaseUrlFromEnv } from '../../operator/endpoints.ts';
 import { CreditNoteRefused, issueCreditNote } from './credit-notes.ts';
 
 const o = new Command('billing:credit-note')
@@ -11,7 +11,7 @@ const o = new Command('billing:credit-note')
   .requiredOption('--reason <text>')
   .parse(process.argv)
   .opts<{ invoice: string; amount: string; reason: string }>();
-const url = endpoints().postgres.billing_db;
+const url = databaseUrlFromEnv('billing_db');
 await migrate('billing_db', url);
 const pool = new pg.Pool({ connectionString: url, max: 1 });
 try {

@@ -108,11 +108,10 @@ export function rolesFor(tenant: Tenant): V1Role[] {
       kind: 'Role',
       metadata: meta(tenant, viewerRoleName, namespace),
       rules: [
-        {
-          apiGroups: [omnicloudGroup],
-          resources: [...tenantResources, ...statusResources],
-          verbs: ['get', 'list', 'watch'],
-        },
+        { apiGroups: [omnicloudGroup], resources: tenantResources, verbs: ['get', 'list', 'watch'] },
+        // A status subresource only answers get; granting more is an escalation the API server refuses to an
+        // operator that (rightly) holds no list or watch on it.
+        { apiGroups: [omnicloudGroup], resources: statusResources, verbs: ['get'] },
         { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['resourcequotas'], verbs: ['get', 'list', 'watch'] },
       ],

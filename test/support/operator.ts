@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { kubectlBinary } from '../../hack/stack/components/tools.ts';
 import { logDir } from '../../hack/stack/config.ts';
-import { endpoints } from '../../hack/stack/endpoints.ts';
+import { endpoints, operatorEnv } from '../../hack/stack/endpoints.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,6 +52,7 @@ export async function startOperator(identity: string, env: NodeJS.ProcessEnv = {
   const child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
     env: {
       ...process.env,
+      ...operatorEnv(),
       OMNICLOUD_HTTP_PORT: String(port),
       OMNICLOUD_IDENTITY: identity,
       OMNICLOUD_LOG_LEVEL: 'debug',

@@ -26,3 +26,26 @@ app.kubernetes.io/instance: {{ .Release.Name }}
       name: {{ .secret }}
       key: {{ .key }}
 {{- end -}}
+
+
+{{/*
+Fails the install when a Secret the operator reads is missing or lacks a key, naming both. Against a live
+cluster only: `helm template` and client-side dry runs cannot look Secrets up, and render as usual.
+*/}}
+{{- define "omnicloud.requireSecret" -}}
+{{- $ns := .ctx.Release.Namespace -}}
+{{- if not .name -}}
+{{- fail (printf "%s must name an existing Secret in namespace %s" .value $ns) -}}
+{{- end -}}
+{{- if lookup "v1" "Namespace" "" "kube-system" -}}
+{{- $secret := lookup "v1" "Secret" $ns .name -}}
+{{- if not $secret -}}
+{{- fail (printf "Secret %s not found in namespace %s (%s): create it with the keys %s before installing" .name $ns .value (join ", " (sortAlpha .keys))) -}}
+{{- end -}}
+{{- range sortAlpha .keys -}}
+{{- if not (hasKey ($secret.data | default dict) .) -}}
+{{- fail (printf "Secret %s/%s has no key %s (%s)" $ns $.name . $.value) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { Component, ComponentStatus } from '../component.ts';
-import { host, kubeconfigPath, ports, stateDir, versions } from '../config.ts';
+import { host, kubeconfigPath, logDir, ports, stateDir, versions } from '../config.ts';
 import { binary, ensureControlPlaneBinaries } from '../build.ts';
 import { clientCredentials, ensureClientKubeconfig, ensurePki, pki } from '../pki.ts';
 import { readPid, isAlive, startDaemon, stopDaemon, waitUntil, step } from '../process.ts';
@@ -35,6 +35,23 @@ export async function ensureAdminKubeconfig(): Promise<void> {
   await ensureClientKubeconfig('admin', 'omnicloud-admin', ['system:masters'], kubeconfigPath);
 }
 
+/**
+ * The API server's audit log: every request of a service account outside kube-system, at Metadata level (who,
+ * what, the response code), so a test can show that the operator running as the chart's ServiceAccount was
+ * never refused. The controller-manager's own service accounts are left out to keep it small.
+ */
+export const auditLogPath = path.join(logDir, 'kube-apiserver-audit.log');
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: None
+    userGroups: ["system:serviceaccounts:kube-system"]
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+`;
+
 export const apiserverComponent: Component = {
   name: 'kube-apiserver',
   async prepare() {
@@ -46,6 +63,8 @@ export const apiserverComponent: Component = {
     if (await ready().catch(() => false)) return;
     const certDir = path.join(stateDir, 'apiserver');
     fs.mkdirSync(certDir, { recursive: true, mode: 0o700 });
+    const policyFile = path.join(certDir, 'audit-policy.yaml');
+    fs.writeFileSync(policyFile, auditPolicy);
     step(`starting kube-apiserver on ${apiserverUrl}`);
     const pid = startDaemon({
       name: 'kube-apiserver',
@@ -78,6 +97,11 @@ export const apiserverComponent: Component = {
         '--allow-privileged=true',
         '--profiling=false',
         '--v=1',
+        `--audit-policy-file=${policyFile}`,
+        `--audit-log-path=${auditLogPath}`,
+        '--audit-log-format=json',
+        '--audit-log-maxsize=50',
+        '--audit-log-maxbackup=1',
       ],
     });
     await waitUntil('kube-apiserver', ready, 120_000, pid);

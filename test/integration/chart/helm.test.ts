@@ -91,8 +91,76 @@ describe('Helm chart', function () {
     assert.match(out, /deployment\.apps\/\S+ created \(server dry run\)/);
   });
 
+  it('refuses to install while the PostgreSQL Secret is missing or lacks a key, naming both', () => {
+    const install = () => helm('install', release, 'charts/omnicloud', '-n', namespace, '--create-namespace');
+    assert.throws(install, (err: Error & { stderr?: Buffer }) =>
+      new RegExp(
+        `Secret omnicloud-postgres not found in namespace ${namespace}.*audit_db_url, billing_db_url, infra_db_url, tenants_db_url`,
+      ).test(String(err.stderr)),
+    );
+    kubectl(
+      'create',
+      'secret',
+      'generic',
+      'omnicloud-postgres',
+      '-n',
+      namespace,
+      '--from-literal=infra_db_url=postgres://u:p@db:5432/infra_db',
+    );
+    assert.throws(install, (err: Error & { stderr?: Buffer }) =>
+      new RegExp(`Secret ${namespace}/omnicloud-postgres has no key audit_db_url`).test(String(err.stderr)),
+    );
+    assert.throws(() => kubectl('get', 'deployment', `${release}-operator`, '-n', namespace), /NotFound/);
+    const url = (db: string) => `--from-literal=${db}_url=postgres://u:p@db:5432/${db}`;
+    kubectl('delete', 'secret', 'omnicloud-postgres', '-n', namespace);
+    kubectl(
+      'create',
+      'secret',
+      'generic',
+      'omnicloud-postgres',
+      '-n',
+      namespace,
+      ...['infra_db', 'tenants_db', 'billing_db', 'audit_db'].map(url),
+    );
+  });
+
+  it('refuses values the operator does not read, and malformed brokers, before rendering', () => {
+    assert.throws(
+      () => helm('template', release, 'charts/omnicloud', '--set', 'vault.address=https://vault:8200'),
+      (err: Error & { stderr?: Buffer }) =>
+        /additional properties 'vault' not allowed|vault/.test(String(err.stderr)),
+    );
+    assert.throws(
+      () => helm('template', release, 'charts/omnicloud', '--set', 'kafka.brokers=kafka'),
+      (err: Error & { stderr?: Buffer }) => /kafka\.brokers|brokers/.test(String(err.stderr)),
+    );
+  });
+
+  it('names in the Deployment only variables and Secrets the operator reads', () => {
+    const rendered = helm('template', release, 'charts/omnicloud', '-n', namespace);
+    const deployment = parseAllDocuments(rendered)
+      .map((d) => d.toJSON() as { kind: string; spec?: any } | null) // eslint-disable-line @typescript-eslint/no-explicit-any
+      .find((d) => d?.kind === 'Deployment')!;
+    const env = deployment.spec.template.spec.containers[0].env as {
+      name: string;
+      valueFrom?: { secretKeyRef?: { name: string } };
+    }[];
+    const source = ['operator', 'controllers', 'webhooks']
+      .flatMap((dir) =>
+        execFileSync('grep', ['-rhoE', 'OMNICLOUD_[A-Z_]+|KUBERNETES_SERVICE_[A-Z]+', dir])
+          .toString()
+          .split('\n'),
+      )
+      .filter(Boolean);
+    for (const e of env) assert.ok(source.includes(e.name), `${e.name} is set by the chart but read nowhere`);
+    const secrets = new Set(
+      env.flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [])),
+    );
+    assert.deepEqual([...secrets], ['omnicloud-postgres']);
+  });
+
   it('installs, grants the ServiceAccount exactly what the operator needs, upgrades and uninstalls', () => {
-    helm('install', release, 'charts/omnicloud', '-n', namespace, '--create-namespace');
+    helm('install', release, 'charts/omnicloud', '-n', namespace);
     const deployment = JSON.parse(
       kubectl('get', 'deployment', `${release}-operator`, '-n', namespace, '-o', 'json'),
     );
