@@ -1,10 +1,8 @@
-// Pure decisions of the runtime: finalizers, leases, error classes and configuration.
+// Pure decisions of the runtime: finalizers, error classes and configuration (leases: lease.test.ts).
 import assert from 'node:assert/strict';
 import { errorClass, TerminalError } from '../../../operator/action.ts';
 import { ConfigError, loadConfig } from '../../../operator/config.ts';
 import { finalizerDecision } from '../../../operator/finalizer.ts';
-import { canAcquire, leaseExpired } from '../../../operator/lease.ts';
-import { micro } from '../../../operator/leader.ts';
 
 const f = 'omnicloud.io/cleanup';
 
@@ -24,31 +22,6 @@ describe('finalizer decisions', () => {
       finalizerDecision({ metadata: { deletionTimestamp: deleting, finalizers: ['other'] } }, f),
       'gone',
     );
-  });
-});
-
-describe('lease decisions', () => {
-  const now = Date.parse('2026-01-01T00:01:00Z');
-  it('a lease with no holder or past its duration is free', () => {
-    assert.ok(leaseExpired({}, now));
-    assert.ok(
-      leaseExpired({ holderIdentity: 'a', renewTime: '2026-01-01T00:00:30Z', leaseDurationSeconds: 15 }, now),
-    );
-    assert.ok(
-      !leaseExpired(
-        { holderIdentity: 'a', renewTime: '2026-01-01T00:00:50Z', leaseDurationSeconds: 15 },
-        now,
-      ),
-    );
-  });
-  it('only the holder may renew a live lease', () => {
-    const lease = { holderIdentity: 'a', renewTime: '2026-01-01T00:00:55Z', leaseDurationSeconds: 15 };
-    assert.ok(canAcquire(lease, 'a', now));
-    assert.ok(!canAcquire(lease, 'b', now));
-    assert.ok(canAcquire(undefined, 'b', now));
-  });
-  it('writes MicroTime with six fractional digits', () => {
-    assert.equal(micro(new Date('2026-01-01T00:00:00.123Z')), '2026-01-01T00:00:00.123000Z');
   });
 });
 
