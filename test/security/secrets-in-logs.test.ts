@@ -1,12 +1,24 @@
-// Secrets never reach the operator's logs or a Tenant's status: neither the database password nor any
-// private key, even with debug logging on.
+// Secrets never reach the operator's logs or a Tenant's status: not the database password, not the bearer
+// token it talks to the API server with, not the private key of the webhook serving certificate it
+// generates, even with debug logging on and admission requests flowing through its webhooks.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { postgres } from '../../hack/stack/config.ts';
 import { createLogger } from '../../operator/logger.ts';
-import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
-import { installCrds, startOperator } from '../support/operator.ts';
+import type { Network } from '../../crds/schemas/network.ts';
+import {
+  api,
+  createNamespace,
+  deleteNamespace,
+  inPhase,
+  networkManifest,
+  waitFor,
+} from '../support/infra.ts';
+import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
+import { freePort, installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
+import { serviceAccountKubeconfig, type TokenIdentity } from '../support/service-account.ts';
 import {
   readTenant,
   readyAndCurrent,
@@ -15,38 +27,227 @@ import {
   waitForTenant,
 } from '../support/tenants.ts';
 
+const pemPrivateKey = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const dsnWithCredentials = /postgres(?:ql)?:\/\/[^\s"/@]*:[^\s"/@]*@/;
+const jwt = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/;
+
+/** The lines of a PEM block's base64 body: any one of them in a log gives the key away. */
+const pemBodyLines = (pem: string): string[] =>
+  pem
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 32 && !l.startsWith('-----'));
+
+/** One AdmissionReview straight to the operator's webhook port, trusting only the CA it put in its Secret. */
+function postReview(port: number, ca: string, review: object): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/validate',
+        method: 'POST',
+        ca,
+        servername: 'localhost',
+        headers: { 'Content-Type': 'application/json' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(review));
+  });
+}
+
 describe('security: secrets stay out of logs and status', function () {
-  this.timeout(180_000);
+  this.timeout(240_000);
   const kc = adminConfig();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
 
-  it('logs no database password or private key while reconciling, and status carries none', async () => {
+  it('logs no private key, database password or token while serving admission and reconciling', async () => {
     installCrds();
-    const op = await startOperator(uniqueName('sec-op'), {
-      OMNICLOUD_LEADER_ELECTION: 'false',
-      OMNICLOUD_LOG_LEVEL: 'debug',
-    });
-    const name = uniqueName('sec');
+    const id = uniqueName('sec');
+    const home = id; // the operator's own namespace: its certificate Secret and ServiceAccount live here
+    const certSecret = 'omnicloud-webhook-cert';
+    const label = { 'omnicloud.io/secrets-test': id };
+    const tenant = uniqueName('sec');
+    const refused = uniqueName('sec-dup');
+    const ns = `tenant-${tenant}`;
+    const port = await freePort();
+    const hook = (path: string) => ({ url: `https://127.0.0.1:${port}${path}` }); // CA injected by the operator
+    const rules = [
+      {
+        apiGroups: ['omnicloud.io'],
+        apiVersions: ['v1alpha1'],
+        resources: ['tenants', 'networks'],
+        operations: ['CREATE', 'UPDATE'],
+        scope: '*',
+      },
+    ];
+    // Only objects carrying this run's label go to these webhooks; nothing else on the shared stack does.
+    const common = {
+      rules,
+      objectSelector: { matchLabels: label },
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+      timeoutSeconds: 5,
+    };
+    let identity: TokenIdentity | undefined;
+    let op: OperatorProcess | undefined;
+    let key: string | undefined;
     try {
-      await custom.createClusterCustomObject({ ...tenantsApi, body: tenantManifest(name) });
-      const tenant = await waitForTenant(kc, name, 'Ready', readyAndCurrent);
-      const status = JSON.stringify(tenant.status);
+      await createNamespace(kc, home);
+      identity = await serviceAccountKubeconfig(kc, home, id, 'cluster-admin');
+      await admission.createValidatingWebhookConfiguration({
+        body: {
+          metadata: { name: id },
+          webhooks: [
+            {
+              ...common,
+              name: 'validate.omnicloud.io',
+              clientConfig: hook('/validate'),
+              failurePolicy: 'Fail',
+            },
+          ],
+        },
+      });
+      await admission.createMutatingWebhookConfiguration({
+        body: {
+          metadata: { name: id },
+          webhooks: [
+            { ...common, name: 'default.omnicloud.io', clientConfig: hook('/mutate'), failurePolicy: 'Fail' },
+          ],
+        },
+      });
+      op = await startOperator(uniqueName('sec-op'), {
+        KUBECONFIG: identity.kubeconfig,
+        OMNICLOUD_LEADER_ELECTION: 'false',
+        OMNICLOUD_LOG_LEVEL: 'debug',
+        OMNICLOUD_WEBHOOK_PORT: String(port),
+        OMNICLOUD_WEBHOOK_DNS: 'localhost',
+        OMNICLOUD_WEBHOOK_CONFIGURATION: id,
+        OMNICLOUD_WEBHOOK_CERT_SECRET: certSecret,
+        OMNICLOUD_NAMESPACE: home,
+      });
+
+      // The operator generated its certificate, kept it in the Secret and injected its CA.
+      const secret = await eventually('the serving certificate Secret', async () => {
+        try {
+          return await core.readNamespacedSecret({ name: certSecret, namespace: home });
+        } catch (err) {
+          if (httpStatus(err) === 404) return undefined;
+          throw err;
+        }
+      });
+      key = Buffer.from(secret.data!['tls.key']!, 'base64').toString('utf8');
+      const ca = Buffer.from(secret.data!['ca.crt']!, 'base64').toString('utf8');
+      assert.match(key, pemPrivateKey);
+      await eventually('the CA injected into both configurations', async () => {
+        const v = await admission.readValidatingWebhookConfiguration({ name: id });
+        const m = await admission.readMutatingWebhookConfiguration({ name: id });
+        const want = Buffer.from(ca).toString('base64');
+        return [v, m].every((c) => c.webhooks?.[0]?.clientConfig.caBundle === want) ? true : undefined;
+      });
+
+      // Straight to the port over HTTPS: a review the webhook refuses, naming the field.
+      const direct = await postReview(port, ca, {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: 'direct-1',
+          kind: { group: 'omnicloud.io', version: 'v1alpha1', kind: 'Network' },
+          resource: { group: 'omnicloud.io', version: 'v1alpha1', resource: 'networks' },
+          operation: 'CREATE',
+          namespace: ns,
+          name: 'direct',
+          object: networkManifest(ns, 'direct', { cidr: '10.5.0.1/16', prefixLength: undefined }),
+        },
+      });
+      assert.equal(direct.status, 200);
+      const answer = JSON.parse(direct.body) as { response: { uid: string; allowed: boolean } };
+      assert.deepEqual([answer.response.uid, answer.response.allowed], ['direct-1', false], direct.body);
+
+      // Through the API server: a refusal, then a tenant admitted, defaulted and reconciled to Ready.
+      const dup = tenantManifest(refused, {
+        admins: [
+          { kind: 'User', name: 'carol' },
+          { kind: 'User', name: 'carol' },
+        ],
+      } as never) as { metadata: Record<string, unknown> };
+      dup.metadata.labels = label;
+      await eventually('the webhook to refuse a duplicate admin', async () => {
+        try {
+          await custom.createClusterCustomObject({ ...tenantsApi, body: dup });
+          await custom.deleteClusterCustomObject({ ...tenantsApi, name: refused });
+          return undefined;
+        } catch (err) {
+          return /spec\.admins\[1\]: User carol is listed twice/.test(String(err)) ? true : undefined;
+        }
+      });
+      const body = tenantManifest(tenant) as {
+        metadata: Record<string, unknown>;
+        spec: Record<string, unknown>;
+      };
+      body.metadata.labels = label;
+      delete body.spec.tier;
+      const stored = (await custom.createClusterCustomObject({ ...tenantsApi, body })) as {
+        spec: { tier?: string };
+      };
+      assert.equal(stored.spec.tier, 'standard', 'the mutating webhook filled in the default');
+      const ready = await waitForTenant(kc, tenant, 'Ready', readyAndCurrent, 90_000);
+      const status = JSON.stringify(ready.status);
       assert.ok(!status.includes(postgres.password), 'status holds the database password');
       assert.ok(!/postgres:\/\//.test(status), 'status holds a DSN');
+      // Networks: one refused for its CIDR, one checked against the tenant's quota (read with the operator's
+      // token), admitted and reconciled.
+      const labelled = (manifest: object): object => {
+        (manifest as { metadata: Record<string, unknown> }).metadata.labels = label;
+        return manifest;
+      };
+      const bad = labelled(networkManifest(ns, 'bad', { cidr: '10.5.0.1/16', prefixLength: undefined }));
+      await assert.rejects(
+        custom.createNamespacedCustomObject({ ...api, plural: 'networks', namespace: ns, body: bad }),
+        (err: unknown) => httpStatus(err) !== undefined && /spec\.cidr/.test(String(err)),
+      );
+      const net = labelled(networkManifest(ns, 'net'));
+      await custom.createNamespacedCustomObject({ ...api, plural: 'networks', namespace: ns, body: net });
+      await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
     } finally {
-      await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
-      await eventually(
-        `${name} gone`,
-        async () => ((await readTenant(kc, name)) ? undefined : true),
-        90_000,
-      ).catch(() => undefined);
-      await op.stop();
+      await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);
+      await admission.deleteMutatingWebhookConfiguration({ name: id }).catch(() => undefined);
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name: tenant }).catch(() => undefined);
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name: refused }).catch(() => undefined);
+      if (op)
+        await eventually(
+          `${tenant} gone`,
+          async () => ((await readTenant(kc, tenant)) ? undefined : true),
+          90_000,
+        ).catch(() => undefined);
+      await op?.stop();
+      await identity?.remove();
+      await deleteNamespace(kc, home);
     }
-    const log = fs.readFileSync(op.logFile, 'utf8');
-    assert.ok(log.length > 0, 'the operator wrote logs');
+
+    const log = fs.readFileSync(op!.logFile, 'utf8');
+    assert.match(log, /admission webhooks serving/, 'the operator served its webhooks');
+    assert.ok(!pemPrivateKey.test(log), 'a PEM private key block appears in the log');
+    assert.ok(key, 'the serving key was read');
+    for (const line of pemBodyLines(key))
+      assert.ok(!log.includes(line), 'the webhook serving key appears in the log');
+    assert.ok(
+      !log.includes(Buffer.from(key).toString('base64').slice(0, 64)),
+      'the key appears base64-encoded',
+    );
     assert.ok(!log.includes(postgres.password), 'the database password appears in the log');
-    assert.ok(!/postgres:\/\/[^\s"]*:[^\s"]*@/.test(log), 'a DSN with credentials appears in the log');
-    assert.ok(!log.includes('PRIVATE KEY'), 'a private key appears in the log');
+    assert.ok(!dsnWithCredentials.test(log), 'a DSN with credentials appears in the log');
+    assert.ok(!log.includes(identity!.token), 'the operator’s bearer token appears in the log');
+    assert.ok(!jwt.test(log), 'a JWT appears in the log');
+    assert.ok(!/bearer\s+[\w.-]{16,}/i.test(log), 'an Authorization header appears in the log');
   });
 
   it('redacts secret-looking fields wherever a logger is handed them', () => {
