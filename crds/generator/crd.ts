@@ -29,7 +29,9 @@ function attachRules(spec: JsonSchema, rules: KindDefinition['rules']): void {
       node = (node.properties as Record<string, JsonSchema>)[part]!;
       if (!node) throw new Error(`CEL rule path ${path} is not in the schema`);
     }
-    node['x-kubernetes-validations'] = list.map((r) => ({ rule: r.rule, message: r.message }));
+    // Appended: the node may already carry rules the schema itself brought (limits on map keys, say).
+    const present = (node['x-kubernetes-validations'] as CelRule[] | undefined) ?? [];
+    node['x-kubernetes-validations'] = [...present, ...list.map((r) => ({ rule: r.rule, message: r.message }))];
   }
 }
 

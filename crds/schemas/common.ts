@@ -1,4 +1,5 @@
-// Schema pieces shared by every OmniCloud kind: conditions, quantities, currencies, object metadata.
+// Schema pieces shared by every OmniCloud kind: conditions, quantities, currencies, labels and label
+// selectors, object metadata.
 import { z } from 'zod';
 
 export const group = 'omnicloud.io';
@@ -29,6 +30,72 @@ export const currencyMinorUnits = {
 } as const;
 export type Currency = keyof typeof currencyMinorUnits;
 export const currencySchema = z.enum(Object.keys(currencyMinorUnits) as [Currency, ...Currency[]]);
+
+/**
+ * A label key as Kubernetes writes them (an optional DNS-subdomain prefix and `/`, then a name), at most 63
+ * characters in all. The pattern keeps keys to ASCII, so zod's length (UTF-16 units) and the API server's
+ * (characters) always agree.
+ */
+export const labelKeySchema = z
+  .string()
+  .max(63)
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+    'a label key such as app or example.com/tier',
+  );
+/** A label value: empty, or alphanumerics with - _ . inside, at most 63 characters. */
+export const labelValueSchema = z
+  .string()
+  .max(63)
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, 'a label value such as web or v1.2');
+
+/** At most this many pairs in one matchLabels: it bounds the API server's cost of the CEL rules on the keys. */
+export const maxMatchLabels = 32;
+
+/** key=value pairs that must all be among an object's labels. */
+export const matchLabelsSchema = z
+  .record(labelKeySchema, labelValueSchema)
+  .refine((labels) => Object.keys(labels).length <= maxMatchLabels, {
+    message: `at most ${maxMatchLabels} labels`,
+  })
+  .meta({ maxProperties: maxMatchLabels });
+
+const valuesNeeded = "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !has(self.values) || size(self.values) == 0";
+
+/**
+ * A Kubernetes label selector requirement. In and NotIn need at least one value and Exists and DoesNotExist
+ * take none, refused whatever labels it would be matched against: by zod here, and by the API server through
+ * the CEL rule the CRD generator carries over from the metadata.
+ */
+export const selectorRequirementSchema = z
+  .object({
+    key: labelKeySchema,
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z.array(labelValueSchema).max(64).optional(),
+  })
+  .superRefine((req, ctx) => {
+    const count = req.values?.length ?? 0;
+    const needsValues = req.operator === 'In' || req.operator === 'NotIn';
+    if (needsValues && count === 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `${req.operator} on ${req.key} needs at least one value` });
+    }
+    if (!needsValues && count > 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `${req.operator} on ${req.key} takes no values` });
+    }
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: valuesNeeded, message: 'In and NotIn need at least one value; Exists and DoesNotExist take none' },
+    ],
+  });
+
+/** matchLabels and matchExpressions, ANDed as in Kubernetes; an empty selector matches everything. */
+export const labelSelectorSchema = z.object({
+  matchLabels: matchLabelsSchema.optional(),
+  matchExpressions: z.array(selectorRequirementSchema).max(16).optional(),
+});
+export type SelectorRequirement = z.infer<typeof selectorRequirementSchema>;
+export type LabelSelector = z.infer<typeof labelSelectorSchema>;
 
 export const subjectSchema = z.object({
   kind: z.enum(['User', 'Group']),

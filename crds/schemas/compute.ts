@@ -1,6 +1,6 @@
 // Compute: one virtual machine instance, placed on a host by the scheduler and provisioned through the provider.
 import { z } from 'zod';
-import { conditionSchema, quantitySchema, type ObjectMeta } from './common.ts';
+import { conditionSchema, matchLabelsSchema, quantitySchema, type ObjectMeta } from './common.ts';
 
 /** Instance sizes: what `size` stands for when vcpu and memory are not given. */
 export const instanceSizes = {
@@ -24,7 +24,8 @@ export const computePhases = [
 ] as const;
 export type ComputePhase = (typeof computePhases)[number];
 
-const selectorSchema = z.record(z.string().max(63), z.string().max(63));
+/** Label key=value pairs: keys and values as Kubernetes labels have them (see common.ts). */
+const selectorSchema = matchLabelsSchema;
 
 export const computeSpecSchema = z.object({
   region: z.string().min(1).max(63),

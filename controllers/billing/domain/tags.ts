@@ -2,7 +2,14 @@
 // pick the lines that count. A line without the label is grouped under "(untagged)", so totals still add
 // up to the whole; a label present with an empty value is a value of its own ("").
 import type { Decimal } from 'decimal.js';
+import {
+  labelSelectorSchema,
+  type LabelSelector,
+  type SelectorRequirement,
+} from '../../../crds/schemas/common.ts';
 import { toDec, ZERO } from './money.ts';
+
+export type { LabelSelector, SelectorRequirement };
 
 export const untagged = '(untagged)';
 
@@ -11,28 +18,27 @@ export interface CostLine {
   labels?: Record<string, string>;
 }
 
-export interface SelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-/** matchLabels and matchExpressions are ANDed, as in Kubernetes; an empty selector matches everything. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: SelectorRequirement[];
-}
-
 function labelOf(labels: Record<string, string> | undefined, key: string): string | undefined {
   return labels && Object.hasOwn(labels, key) ? labels[key] : undefined;
+}
+
+/**
+ * Refuses a selector the schema refuses (In or NotIn without values, say) before it is matched against
+ * anything: checked while matching, a bad expression would pass unnoticed whenever matchLabels, an earlier
+ * expression or an empty list of lines decided first.
+ */
+export function assertSelector(selector: LabelSelector): LabelSelector {
+  const parsed = labelSelectorSchema.safeParse(selector);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${['selector', ...i.path].join('.')}: ${i.message}`);
+    throw new RangeError(`invalid label selector: ${issues.join('; ')}`);
+  }
+  return selector;
 }
 
 function meets(labels: Record<string, string> | undefined, req: SelectorRequirement): boolean {
   const value = labelOf(labels, req.key);
   const values = req.values ?? [];
-  if ((req.operator === 'In' || req.operator === 'NotIn') && values.length === 0) {
-    throw new RangeError(`selector ${req.operator} on ${req.key} needs values`);
-  }
   switch (req.operator) {
     case 'In':
       return value !== undefined && values.includes(value);
@@ -46,18 +52,24 @@ function meets(labels: Record<string, string> | undefined, req: SelectorRequirem
   }
 }
 
-export function matchesSelector(
-  labels: Record<string, string> | undefined,
-  selector: LabelSelector,
-): boolean {
+/** The match itself, for a selector already checked. */
+function matchesChecked(labels: Record<string, string> | undefined, selector: LabelSelector): boolean {
   for (const [key, want] of Object.entries(selector.matchLabels ?? {})) {
     if (labelOf(labels, key) !== want) return false;
   }
   return (selector.matchExpressions ?? []).every((req) => meets(labels, req));
 }
 
+export function matchesSelector(
+  labels: Record<string, string> | undefined,
+  selector: LabelSelector,
+): boolean {
+  return matchesChecked(labels, assertSelector(selector));
+}
+
 export function filterBySelector<T extends CostLine>(lines: T[], selector: LabelSelector): T[] {
-  return lines.filter((line) => matchesSelector(line.labels, selector));
+  assertSelector(selector);
+  return lines.filter((line) => matchesChecked(line.labels, selector));
 }
 
 /** Total per value of `key`, missing label → "(untagged)"; optionally only over lines the selector picks. */

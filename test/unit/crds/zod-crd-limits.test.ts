@@ -1,0 +1,98 @@
+// Every limit zod puts on a field reaches the generated CRD: walking zod's own JSON Schema and the CRD side by
+// side, each constraint keyword must be there with the same value, and the limits on a map's keys (which
+// a CRD has no keyword for) must be there as CEL rules over the keys. A constraint the walk does not know
+// fails the test, so a new kind of limit cannot be dropped unnoticed either.
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { crdFor } from '../../../crds/generator/crd.ts';
+import type { JsonSchema } from '../../../crds/generator/structural.ts';
+import { kinds } from '../../../crds/schemas/index.ts';
+
+/** Keywords a CRD schema has too, compared as they are. */
+const copied = [
+  'minLength', 'maxLength', 'pattern', 'enum', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties',
+  'maxProperties',
+];
+/** Keywords that describe rather than limit, or that the walk follows. */
+const structure = new Set([
+  '$schema', 'type', 'properties', 'required', 'items', 'additionalProperties', 'default', 'description',
+  'propertyNames', 'x-kubernetes-validations',
+]);
+const safeBound = 9007199254740991;
+
+interface Rule {
+  rule: string;
+}
+
+/** Problems found at `at`: limits of `zodNode` missing from or different in `crdNode`. */
+function compare(zodNode: JsonSchema, crdNode: JsonSchema | undefined, at: string): string[] {
+  if (!crdNode) return [`${at}: missing from the CRD`];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(zodNode)) {
+    if (copied.includes(key)) {
+      const bound = (key === 'minimum' || key === 'maximum') && Math.abs(Number(value)) >= safeBound;
+      if (!bound && JSON.stringify(crdNode[key]) !== JSON.stringify(value)) {
+        problems.push(`${at}: zod has ${key}=${JSON.stringify(value)}, the CRD ${JSON.stringify(crdNode[key])}`);
+      }
+    } else if (!structure.has(key)) {
+      problems.push(`${at}: zod limit ${key} is not compared by this test`);
+    }
+  }
+  const rules = ((crdNode['x-kubernetes-validations'] as Rule[] | undefined) ?? []).map((r) => r.rule);
+  for (const { rule } of (zodNode['x-kubernetes-validations'] as Rule[] | undefined) ?? []) {
+    if (!rules.includes(rule)) problems.push(`${at}: the CEL rule ${rule} of the zod schema is not in the CRD`);
+  }
+  for (const [key, value] of Object.entries((zodNode.propertyNames as JsonSchema | undefined) ?? {})) {
+    if (key === 'type') continue;
+    const wanted =
+      key === 'maxLength'
+        ? `size(k) <= ${String(value)}`
+        : key === 'minLength'
+          ? `size(k) >= ${String(value)}`
+          : key === 'pattern'
+            ? 'k.matches('
+            : undefined;
+    if (wanted === undefined || !rules.some((r) => r.includes('self.all(k,') && r.includes(wanted))) {
+      problems.push(`${at}: zod limits keys by ${key}=${JSON.stringify(value)}, the CRD has no such rule`);
+    }
+  }
+  for (const [name, child] of Object.entries((zodNode.properties as Record<string, JsonSchema>) ?? {})) {
+    problems.push(...compare(child, (crdNode.properties as Record<string, JsonSchema>)?.[name], `${at}.${name}`));
+  }
+  if (zodNode.items) problems.push(...compare(zodNode.items as JsonSchema, crdNode.items as JsonSchema, `${at}[]`));
+  if (typeof zodNode.additionalProperties === 'object') {
+    problems.push(
+      ...compare(zodNode.additionalProperties as JsonSchema, crdNode.additionalProperties as JsonSchema, `${at}{}`),
+    );
+  }
+  return problems;
+}
+
+describe('zod and the generated CRDs agree on every limit', () => {
+  for (const kind of kinds) {
+    it(`${kind.kind}: spec and status`, () => {
+      const crd = crdFor(kind) as {
+        spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, JsonSchema> } } }[] };
+      };
+      const served = crd.spec.versions[0]!.schema.openAPIV3Schema.properties;
+      const problems = [
+        ...compare(z.toJSONSchema(kind.spec, { io: 'input' }) as JsonSchema, served.spec, 'spec'),
+        ...compare(z.toJSONSchema(kind.status, { io: 'input' }) as JsonSchema, served.status, 'status'),
+      ];
+      assert.deepEqual(problems, []);
+    });
+  }
+
+  it('Compute: selector keys are limited to 63 characters in the CRD too', () => {
+    const crd = crdFor(kinds.find((k) => k.kind === 'Compute')!) as {
+      spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: JsonSchema } } } }[] };
+    };
+    const placement = (crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties as Record<string, JsonSchema>)
+      .placement!;
+    for (const field of ['affinity', 'antiAffinity']) {
+      const map = ((placement.properties as Record<string, JsonSchema>)[field]!.items as JsonSchema)!;
+      const rules = (map['x-kubernetes-validations'] as Rule[]).map((r) => r.rule);
+      assert.ok(rules.includes('self.all(k, size(k) <= 63)'), `${field}: ${JSON.stringify(rules)}`);
+    }
+  });
+});
