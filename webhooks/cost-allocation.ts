@@ -1,7 +1,9 @@
-// Admission rules for CostAllocations that the schema cannot express: amounts the currency can pay, tiers in
-// rising order, categories named once with some weight.
+// Admission rules for CostAllocations beyond the schema (which the webhook applies first, so a spec the API
+// server would refuse is refused here with the same words): amounts the currency can pay, tiers in rising
+// order, categories named once with some weight.
 import { costAllocationSpecSchema } from '../crds/schemas/cost-allocation.ts';
 import { currencyMinorUnits } from '../crds/schemas/common.ts';
+import { Dec, type Decimal } from '../controllers/billing/domain/money.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems } from './rules.ts';
 
@@ -21,19 +23,18 @@ export function validateCostAllocation(operation: string, object: { spec?: unkno
       });
     }
   });
-  let previous = -1;
+  // Which tier may be open-ended is the schema's; rising bounds are compared here, as exact decimals.
+  let previous: Decimal | undefined;
   (spec.tiers ?? []).forEach((t, i) => {
-    const last = i === (spec.tiers ?? []).length - 1;
-    if (t.upTo === undefined && !last)
-      problems.push({ field: `spec.tiers[${i}].upTo`, message: 'only the last tier may be open-ended' });
-    if (t.upTo !== undefined) {
-      if (Number(t.upTo) <= previous)
-        problems.push({
-          field: `spec.tiers[${i}].upTo`,
-          message: `must be above the previous tier's ${previous}`,
-        });
-      previous = Number(t.upTo);
+    if (t.upTo === undefined) return;
+    const upTo = new Dec(t.upTo);
+    if (previous !== undefined && upTo.lessThanOrEqualTo(previous)) {
+      problems.push({
+        field: `spec.tiers[${i}].upTo`,
+        message: `must be above the previous tier's ${previous.toString()}`,
+      });
     }
+    previous = upTo;
   });
   const names = new Set<string>();
   (spec.categories ?? []).forEach((c, i) => {

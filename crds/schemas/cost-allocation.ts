@@ -7,6 +7,17 @@ const money = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal amount s
 const ratio = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal such as 0.7');
 const measure = z.enum(['vcpuHours', 'networkHours', 'storageGiBHours']);
 
+// The tier rules in CEL for the API server, with the messages zod gives too. Together they say that exactly
+// the last tier is open-ended; size(self) == 0 is left to minItems.
+const lastOpen = {
+  rule: 'size(self) == 0 || !has(self[size(self) - 1].upTo)',
+  message: 'the last tier must be open-ended (no upTo) so that all usage is counted',
+};
+const openOnlyLast = {
+  rule: 'self.filter(t, !has(t.upTo)).size() <= 1',
+  message: 'only the last tier may be open-ended',
+};
+
 export const costAllocationSpecSchema = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11'),
   currency: currencySchema,
@@ -17,8 +28,28 @@ export const costAllocationSpecSchema = z.object({
   strategy: z.enum(['proportional', 'equal', 'tiered', 'custom']),
   /** What usage means for proportional and tiered. */
   measure: measure.default('vcpuHours'),
-  tiers: z.array(z.object({ upTo: ratio.optional(), multiplier: ratio })).max(16).optional(),
-  categories: z.array(z.object({ name: z.string().min(1).max(63), weight: ratio, measure })).max(16).optional(),
+  /** Bands of usage, the last one open-ended (no upTo) so that all usage is counted. */
+  tiers: z
+    .array(z.object({ upTo: ratio.optional(), multiplier: ratio }))
+    .min(1, 'spec.tiers needs at least one tier, the last without upTo')
+    .max(16)
+    .superRefine((tiers, ctx) => {
+      tiers.forEach((tier, i) => {
+        const last = i === tiers.length - 1;
+        if (!last && tier.upTo === undefined) {
+          ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: openOnlyLast.message });
+        }
+        if (last && tier.upTo !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [i, 'upTo'], message: lastOpen.message });
+        }
+      });
+    })
+    .optional(),
+  categories: z
+    .array(z.object({ name: z.string().min(1).max(63), weight: ratio, measure }))
+    .min(1, 'spec.categories needs at least one category, such as compute 0.7 and network 0.3')
+    .max(16)
+    .optional(),
 });
 
 export const costAllocationStatusSchema = z.object({
@@ -61,5 +92,6 @@ export const costAllocationKind = {
       { rule: "self.strategy != 'tiered' || has(self.tiers)", message: 'the tiered strategy needs spec.tiers' },
       { rule: "self.strategy != 'custom' || has(self.categories)", message: 'the custom strategy needs spec.categories, such as compute 0.7 and network 0.3' },
     ],
+    tiers: [lastOpen, openOnlyLast],
   },
 } as const;

@@ -80,13 +80,14 @@ describe('unit: CostAllocation admission', () => {
         tiers: [
           { upTo: '100', multiplier: '1' },
           { upTo: '50', multiplier: '1' },
+          { multiplier: '1' },
         ],
       })[0]!,
       /tiers\[1\]\.upTo: must be above the previous tier's 100/,
     );
     assert.match(
       fields({ tiers: [{ multiplier: '1' }, { upTo: '50', multiplier: '1' }] })[0]!,
-      /tiers\[0\]\.upTo: only the last tier may be open-ended/,
+      /tiers\.0\.upTo: only the last tier may be open-ended/,
     );
     const custom = { strategy: 'custom', tiers: undefined };
     assert.match(
