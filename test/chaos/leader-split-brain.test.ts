@@ -11,29 +11,18 @@ import { pino } from 'pino';
 import { endpoints } from '../../hack/stack/endpoints.ts';
 import { systemClock, type Clock } from '../../operator/clock.ts';
 import { LeaderElector } from '../../operator/leader.ts';
-import { startFreezableProxy, type FreezableProxy } from '../support/freezable-proxy.ts';
+import {
+  adminConfigThrough,
+  apiServer,
+  startFreezableProxy,
+  type FreezableProxy,
+} from '../support/freezable-proxy.ts';
 import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
 
 const timings = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 };
 const namespace = 'default';
 const tenMinutes = 10 * 60_000;
 const log = pino({ level: process.env.OMNICLOUD_TEST_LOG_LEVEL ?? 'silent' });
-
-/** The admin kubeconfig, with the API server reached through `port` on loopback. */
-function throughProxy(port: number): k8s.KubeConfig {
-  const admin = adminConfig();
-  const current = admin.getCurrentCluster();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: admin.clusters.map((c) =>
-      c.name === current?.name ? { ...c, server: `https://127.0.0.1:${port}` } : c,
-    ),
-    users: admin.users,
-    contexts: admin.contexts,
-    currentContext: admin.currentContext,
-  });
-  return kc;
-}
 
 interface Replica {
   identity: string;
@@ -58,7 +47,6 @@ function replica(identity: string, lease: string, kc: k8s.KubeConfig, clock: Clo
 describe('chaos: no split brain under clock skew and a hung API connection', function () {
   this.timeout(120_000);
   const table = `leader_split_brain_${uniqueName('t').slice(2)}`;
-  const apiServer = new URL(adminConfig().getCurrentCluster()?.server ?? '');
   const coordination = adminConfig().makeApiClient(k8s.CoordinationV1Api);
   const pools: pg.Pool[] = [];
   const pool = () => {
@@ -109,12 +97,9 @@ describe('chaos: no split brain under clock skew and a hung API connection', fun
     it(`hands over only after the hung leader stopped, the standby's clock ten minutes ${label}`, async () => {
       const lease = uniqueName('split-brain');
       cleanups.push(() => coordination.deleteNamespacedLease({ name: lease, namespace }));
-      const proxy: FreezableProxy = await startFreezableProxy({
-        host: apiServer.hostname,
-        port: Number(apiServer.port),
-      });
+      const proxy: FreezableProxy = await startFreezableProxy(apiServer());
       cleanups.push(() => proxy.close());
-      const a = replica(uniqueName('a'), lease, throughProxy(proxy.port), systemClock);
+      const a = replica(uniqueName('a'), lease, adminConfigThrough(proxy), systemClock);
       const b = replica(uniqueName('b'), lease, adminConfig(), {
         ...systemClock,
         now: () => Date.now() + skewMs,

@@ -1,7 +1,10 @@
 // A loopback TCP proxy that a test can freeze: it stops forwarding in both directions but keeps every socket
 // open, and holds new connections without answering, so requests through it hang the way they do behind a
-// dead router or a half-open connection, rather than failing fast.
+// dead router or a half-open connection, rather than failing fast. With it, the admin kubeconfig pointed
+// through such a proxy.
 import net from 'node:net';
+import * as k8s from '@kubernetes/client-node';
+import { adminConfig } from './kube.ts';
 
 export interface FreezableProxy {
   /** The local port that forwards to the target. */
@@ -57,4 +60,26 @@ export async function startFreezableProxy(target: { host: string; port: number }
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The API server of the admin kubeconfig, as a proxy's target. */
+export function apiServer(): { host: string; port: number } {
+  const url = new URL(adminConfig().getCurrentCluster()?.server ?? '');
+  return { host: url.hostname, port: Number(url.port || 443) };
+}
+
+/** The admin kubeconfig, with the API server reached through `proxy` on loopback (its certificate names 127.0.0.1). */
+export function adminConfigThrough(proxy: FreezableProxy): k8s.KubeConfig {
+  const admin = adminConfig();
+  const current = admin.getCurrentCluster();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: admin.clusters.map((c) =>
+      c.name === current?.name ? { ...c, server: `https://127.0.0.1:${proxy.port}` } : c,
+    ),
+    users: admin.users,
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+  });
+  return kc;
 }
