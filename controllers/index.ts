@@ -53,6 +53,7 @@ export async function registerControllers(
     identity: string;
     observeIntervalMs?: number;
     queueRatePerSecond?: number;
+    reconcileTimeoutMs?: number;
     exportDir?: string;
   },
 ): Promise<{ close(): Promise<void> }> {
@@ -105,7 +106,13 @@ export async function registerControllers(
   const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) =>
     manager.add(
       new Controller(
-        { ...spec, workers: opts.workers, resyncMs: opts.resyncMs, ratePerSecond: opts.queueRatePerSecond },
+        {
+          ...spec,
+          workers: opts.workers,
+          resyncMs: opts.resyncMs,
+          ratePerSecond: opts.queueRatePerSecond,
+          reconcileTimeoutMs: opts.reconcileTimeoutMs,
+        },
         kc,
         log,
         eventRecorder(kc, spec.name, opts.identity, log),

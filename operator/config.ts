@@ -34,6 +34,10 @@ export const configSchema = z
     queueRatePerSecond: whole('OMNICLOUD_QUEUE_RATE', 1, 100_000).default(50),
     /** How often a running instance is compared with what the provider reports (drift, outages). */
     observeIntervalMs: whole('OMNICLOUD_OBSERVE_INTERVAL_MS', 500, 3_600_000).default(30_000),
+    /** How long one Kubernetes API request may take before it is abandoned. */
+    apiTimeoutMs: whole('OMNICLOUD_API_TIMEOUT_MS', 1000, 600_000).default(30_000),
+    /** How long one reconcile may run before its signal fires and its worker moves on. */
+    reconcileTimeoutMs: whole('OMNICLOUD_RECONCILE_TIMEOUT_MS', 1000, 3_600_000).default(120_000),
   })
   .refine((c) => c.renewDeadlineMs < c.leaseDurationMs, {
     message: 'OMNICLOUD_RENEW_DEADLINE_MS must be shorter than OMNICLOUD_LEASE_DURATION_MS',
@@ -58,6 +62,8 @@ const envNames: Record<string, string> = {
   resyncMs: 'OMNICLOUD_RESYNC_MS',
   observeIntervalMs: 'OMNICLOUD_OBSERVE_INTERVAL_MS',
   queueRatePerSecond: 'OMNICLOUD_QUEUE_RATE',
+  apiTimeoutMs: 'OMNICLOUD_API_TIMEOUT_MS',
+  reconcileTimeoutMs: 'OMNICLOUD_RECONCILE_TIMEOUT_MS',
 };
 
 export class ConfigError extends Error {}

@@ -1,12 +1,23 @@
-// A controller: an informer over one kind (plus informers over the kinds it owns, which wake the owner),
-// a work queue of keys, and workers that read the object from the cache and call reconcile.
+// A controller: an informer over one kind (plus label-selected informers over the kinds it owns, which wake
+// the owner), a work queue of keys, and workers that read the object from the cache and call reconcile.
+// Its own status writes do not wake it (see change-filter.ts). Every reconcile runs under a deadline: its
+// context carries an AbortSignal that fires then, and a reconcile still running past it frees its worker
+// (the key stays busy until it really ends, so one key never has two reconciles at once).
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorClass, type Action } from './action.ts';
+import { ChangeFilter } from './change-filter.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
 import { objectKey, ResilientInformer, splitKey, type ResourceRef } from './informer.ts';
-import { queueDepth, queueLatency, queueRetries, reconcileDuration, reconcileTotal } from './metrics.ts';
+import {
+  queueDepth,
+  queueLatency,
+  queueRetries,
+  reconcileDuration,
+  reconcileOverdue,
+  reconcileTotal,
+} from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 
 export interface ReconcileContext<T extends k8s.KubernetesObject> {
@@ -15,16 +26,25 @@ export interface ReconcileContext<T extends k8s.KubernetesObject> {
   clock: Clock;
   events: EventRecorder;
   cache: ResilientInformer<T>;
+  /** Fires when this reconcile's deadline passes: pass it to calls that take one. */
+  signal: AbortSignal;
+}
+
+/** A kind this controller owns: its changes wake the owner. Select by label what the owner labels. */
+export interface OwnedResource extends ResourceRef {
+  labelSelector?: string;
 }
 
 export interface ControllerSpec<T extends k8s.KubernetesObject> {
   name: string;
   resource: ResourceRef;
-  owns?: ResourceRef[];
+  owns?: OwnedResource[];
   workers?: number;
   resyncMs?: number;
   /** Overall rate at which workers take keys (a token bucket); 50 per second by default. */
   ratePerSecond?: number;
+  /** How long one reconcile may run before its signal fires and its worker moves on; 120 s by default. */
+  reconcileTimeoutMs?: number;
   reconcile(obj: T, ctx: ReconcileContext<T>): Promise<Action>;
   /** Called when reconcile throws a TerminalError: record it on the object; it is not retried. */
   onTerminalError?(obj: T, err: Error, ctx: ReconcileContext<T>): Promise<void>;
@@ -34,7 +54,8 @@ export class Controller<T extends k8s.KubernetesObject> {
   readonly queue: WorkQueue;
   readonly cache: ResilientInformer<T>;
   private readonly owned: ResilientInformer<k8s.KubernetesObject>[];
-  private readonly ctx: ReconcileContext<T>;
+  private readonly ctx: Omit<ReconcileContext<T>, 'signal'>;
+  private readonly changes = new ChangeFilter();
   private readonly inFlight = new Set<Promise<void>>();
   private workers: Promise<void>[] = [];
   private resync?: NodeJS.Timeout;
@@ -60,10 +81,21 @@ export class Controller<T extends k8s.KubernetesObject> {
       },
     );
     const clog = log.child({ controller: name });
-    this.cache = new ResilientInformer<T>(kc, spec.resource, (obj) => this.queue.add(objectKey(obj)), clog);
+    this.cache = new ResilientInformer<T>(
+      kc,
+      spec.resource,
+      (obj, kind) => {
+        const key = objectKey(obj);
+        if (kind === 'delete') this.changes.forget(key);
+        if (kind === 'delete' || this.changes.changed(key, obj)) this.queue.add(key);
+      },
+      clog,
+    );
     this.owned = (spec.owns ?? []).map(
       (ref) =>
-        new ResilientInformer(kc, ref, (obj) => this.enqueueOwner(obj), clog.child({ owned: ref.plural })),
+        new ResilientInformer(kc, ref, (obj) => this.enqueueOwner(obj), clog.child({ owned: ref.plural }), {
+          labelSelector: ref.labelSelector,
+        }),
     );
     this.ctx = { kc, log: clog, clock, events, cache: this.cache };
   }
@@ -74,6 +106,11 @@ export class Controller<T extends k8s.KubernetesObject> {
       const ns = this.spec.resource.namespaced ? obj.metadata?.namespace : undefined;
       this.queue.add(ns ? `${ns}/${ref.name}` : ref.name);
     }
+  }
+
+  /** The owned kinds' caches, in the order of `owns`, for cross-kind reads without an API call. */
+  get ownedCaches(): readonly ResilientInformer<k8s.KubernetesObject>[] {
+    return this.owned;
   }
 
   get hasSynced(): boolean {
@@ -93,16 +130,29 @@ export class Controller<T extends k8s.KubernetesObject> {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      const run = this.process(key).finally(() => {
+      const timeoutMs = this.spec.reconcileTimeoutMs ?? 120_000;
+      const signal = AbortSignal.timeout(timeoutMs);
+      const run = this.process(key, signal).finally(() => {
         this.inFlight.delete(run);
         this.queue.done(key);
       });
       this.inFlight.add(run);
-      await run;
+      const finished = await Promise.race([
+        run.then(() => true),
+        // A little after the signal, so a reconcile that honours it ends by itself first.
+        new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs + 1_000).unref()),
+      ]);
+      if (!finished) {
+        reconcileOverdue.inc({ controller: this.spec.name });
+        this.ctx.log.error(
+          { key, timeoutMs },
+          'reconcile passed its deadline; its worker moves on and the key waits until it ends',
+        );
+      }
     }
   }
 
-  private async process(key: string): Promise<void> {
+  private async process(key: string, signal: AbortSignal): Promise<void> {
     const { namespace, name } = splitKey(key);
     const obj = this.cache.get(name, namespace);
     if (!obj) {
@@ -111,7 +161,7 @@ export class Controller<T extends k8s.KubernetesObject> {
     }
     const end = reconcileDuration.startTimer({ controller: this.spec.name });
     try {
-      const action = await this.spec.reconcile(obj, this.ctx);
+      const action = await this.spec.reconcile(obj, { ...this.ctx, signal });
       if (action.requeueAfterMs !== undefined) {
         reconcileTotal.inc({ controller: this.spec.name, result: 'requeue' });
         this.queue.forget(key);
@@ -126,7 +176,7 @@ export class Controller<T extends k8s.KubernetesObject> {
       if (kind === 'terminal') {
         this.queue.forget(key);
         this.ctx.log.warn({ key, err: (err as Error).message }, 'reconcile failed terminally; not retrying');
-        await this.spec.onTerminalError?.(obj, err as Error, this.ctx).catch(() => undefined);
+        await this.spec.onTerminalError?.(obj, err as Error, { ...this.ctx, signal }).catch(() => undefined);
       } else {
         const delay = this.queue.addRateLimited(key);
         const level = kind === 'conflict' ? 'debug' : 'warn';

@@ -28,6 +28,9 @@ export function splitKey(key: string): { namespace?: string; name: string } {
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
+/** Which watch event delivered an object; only used to keep the change filter's memory bounded. */
+export type ChangeKind = 'add' | 'update' | 'delete';
+
 export interface InformerOptions {
   /** Restart a watch that delivered nothing (no event, no reconnect) for this long. */
   silenceMs?: number;
@@ -46,7 +49,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   constructor(
     kc: k8s.KubeConfig,
     readonly ref: ResourceRef,
-    onChange: (obj: T) => void,
+    onChange: (obj: T, kind: ChangeKind) => void,
     private readonly log: Logger,
     private readonly opts: InformerOptions = {},
   ) {
@@ -63,14 +66,14 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
         opts.labelSelector,
       );
     this.informer = k8s.makeInformer<T>(kc, resourcePath(ref), list, opts.labelSelector);
-    const touch = (obj: T): void => {
+    const touch = (obj: T, kind: ChangeKind): void => {
       this.lastActivity = Date.now();
       this.failures = 0;
-      onChange(obj);
+      onChange(obj, kind);
     };
-    this.informer.on('add', touch);
-    this.informer.on('update', touch);
-    this.informer.on('delete', touch);
+    this.informer.on('add', (obj) => touch(obj, 'add'));
+    this.informer.on('update', (obj) => touch(obj, 'update'));
+    this.informer.on('delete', (obj) => touch(obj, 'delete'));
     this.informer.on('connect', () => {
       this.lastActivity = Date.now();
     });

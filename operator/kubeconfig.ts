@@ -10,6 +10,21 @@ import { ConfigError } from './config.ts';
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/**
+ * A KubeConfig whose every API request (not watches, which carry their own signal) ends after `timeoutMs`
+ * unless the caller gave it a signal of its own, so a connection that hangs never holds a caller forever.
+ */
+export class BoundedKubeConfig extends k8s.KubeConfig {
+  constructor(readonly timeoutMs: number) {
+    super();
+  }
+
+  override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+  }
+}
+
 export interface ClusterConfig {
   kc: k8s.KubeConfig;
   source: 'kubeconfig' | 'in-cluster';
@@ -17,9 +32,9 @@ export interface ClusterConfig {
 }
 
 /** Reads the process's environment; throws a ConfigError saying what is missing. */
-export function loadKubeConfig(): ClusterConfig {
+export function loadKubeConfig(requestTimeoutMs = 30_000): ClusterConfig {
   const env = process.env;
-  const kc = new k8s.KubeConfig();
+  const kc = new BoundedKubeConfig(requestTimeoutMs);
   const named = env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? [];
   const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
   const files = named.length > 0 ? named : fs.existsSync(home) ? [home] : [];

@@ -13,7 +13,7 @@ let manager: Manager;
 try {
   const config = loadConfig();
   const ep = endpointsFromEnv();
-  const cluster = loadKubeConfig();
+  const cluster = loadKubeConfig(config.apiTimeoutMs);
   manager = new Manager(cluster.kc, config, log);
   await registerControllers(manager, cluster.kc, ep, log, config);
   await manager.start();

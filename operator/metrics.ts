@@ -42,3 +42,9 @@ export const leaderStatus = new Gauge({
   labelNames: ['lease'] as const,
   registers: [registry],
 });
+export const reconcileOverdue = new Counter({
+  name: 'omnicloud_reconcile_overdue_total',
+  help: 'Reconciles still running past their deadline (their worker moved on).',
+  labelNames: ['controller'] as const,
+  registers: [registry],
+});

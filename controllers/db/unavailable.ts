@@ -25,7 +25,7 @@ const codes = new Set([
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
   if (e?.code && codes.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|encountered a connection error and is not queryable/.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|the database system is (starting up|shutting down)|encountered a connection error and is not queryable/.test(
     e?.message ?? '',
   );
 }

@@ -17,6 +17,8 @@ import {
   rolesFor,
   tenantNamespace,
   tenantResources,
+  managedByLabel,
+  managerName,
 } from './children.ts';
 import { activeStatus, invalidStatus, Reasons, terminatingStatus } from './status.ts';
 import { markTenantDeleted, upsertTenant } from './store.ts';
@@ -35,13 +37,28 @@ export interface TenantDeps {
   pool: Pool;
 }
 
+const ownedSelector = `${managedByLabel}=${managerName}`;
+
 export function tenantController(deps: TenantDeps): ControllerSpec<Tenant & k8s.KubernetesObject> {
   return {
     name: 'tenant',
     resource: tenantResource,
     owns: [
-      { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-      { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true },
+      // Only what the operator made: the cache holds no other Namespace or ResourceQuota of the cluster.
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        plural: 'namespaces',
+        namespaced: false,
+        labelSelector: ownedSelector,
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        plural: 'resourcequotas',
+        namespaced: true,
+        labelSelector: ownedSelector,
+      },
     ],
     reconcile: (tenant, ctx) => reconcileTenant(tenant, ctx, deps),
     async onTerminalError(tenant, err, ctx) {
