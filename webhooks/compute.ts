@@ -2,7 +2,7 @@
 // quantity the scheduler can use, and fields that cannot change once the instance exists (a public address
 // is asked for at creation and held until deletion, so publicIp is one of them).
 import { computeSpecSchema } from '../crds/schemas/compute.ts';
-import { memoryMiB } from '../controllers/compute/resources.ts';
+import { specProblems } from '../controllers/compute/spec-rules.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
 
@@ -33,17 +33,7 @@ export function validateCompute(operation: string, object: ComputeLike, oldObjec
     const zone = zoneProblem(spec.region, spec.zone, 'spec.zone');
     if (zone) problems.push(zone);
   }
-  if (spec.memory !== undefined) {
-    try {
-      if (memoryMiB(spec.memory) < 256)
-        problems.push({
-          field: 'spec.memory',
-          message: `${spec.memory} is below the 256Mi an instance needs`,
-        });
-    } catch (err) {
-      problems.push({ field: 'spec.memory', message: (err as Error).message });
-    }
-  }
+  problems.push(...specProblems(spec));
   if (operation === 'UPDATE' && oldObject) {
     const old = computeSpecSchema.safeParse(oldObject.spec);
     if (old.success) {

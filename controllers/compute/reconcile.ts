@@ -20,6 +20,7 @@ import type { TenantLimits } from './quota.ts';
 import { ComputeReasons, computeStatus, type ComputeProblem } from './status.ts';
 import { readInstance, recordPending, withTransaction, type InstanceRow } from './store.ts';
 import { demandOf } from './resources.ts';
+import { describeProblems, specProblems } from './spec-rules.ts';
 
 export const computeFinalizer = 'omnicloud.io/compute-cleanup';
 export const computeResource: ResourceRef = {
@@ -54,13 +55,14 @@ export function computeController(deps: ComputeDeps): ControllerSpec<ComputeObj>
         reason: (err as TerminalError).reason ?? ComputeReasons.InvalidSpec,
         message: err.message,
       };
-      await writeStatus(
+      const changed = await writeStatus(
         ctx.kc,
         computeResource,
         obj,
         computeStatus(obj, undefined, problem, new Date(ctx.clock.now())),
       );
-      await ctx.events.record(obj, 'Warning', problem.reason, err.message);
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed) await ctx.events.record(obj, 'Warning', problem.reason, err.message);
     },
   };
 }
@@ -80,10 +82,12 @@ export async function reconcileCompute(
     return done;
   }
   const parsed = computeSpecSchema.safeParse(obj.spec);
-  if (!parsed.success && decision === 'apply') {
-    throw new TerminalError(
-      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  const problems = parsed.success
+    ? specProblems(parsed.data)
+    : parsed.error.issues.map((i) => ({ field: ['spec', ...i.path].join('.'), message: i.message }));
+  // Nothing is recorded or reserved for a spec the controller cannot act on; deleting it still runs below.
+  if (problems.length > 0 && decision === 'apply') {
+    throw new TerminalError(describeProblems(problems), ComputeReasons.InvalidSpec);
   }
   const spec = (parsed.success ? parsed.data : obj.spec) as ComputeSpec;
   const now = () => new Date(ctx.clock.now());

@@ -5,7 +5,7 @@ import { done, requeueAfter, TerminalError, type Action } from '../../operator/a
 import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import { allocateAddress, findNetworkByName, listSubnets, releaseAddress } from '../network/store.ts';
 import { createdResource, deletionOutcome, isPending } from '../provider/operations.ts';
-import { ProviderNotFoundError } from '../provider/types.ts';
+import { ProviderNotFoundError, ProviderRequestError } from '../provider/types.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
 import { checkQuota, QuotaExceeded } from './quota.ts';
 import { ComputeReasons, type ComputeProblem } from './status.ts';
@@ -307,7 +307,12 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       if (!providerId && row.phase === 'Provisioning') {
         const created = await createdResource(deps.provider, row.operation_id, () =>
           createAtProvider(s, row),
-        );
+        ).catch((err: unknown) => {
+          // Asking again repeats the first request word for word: refused now, it was refused then, and
+          // nothing was created (a spec the provider cannot act on, such as no memory).
+          if (isRefusal(err)) return null;
+          throw err;
+        });
         if (created === 'pending') return { row, action: requeueAfter(pollMs) };
         providerId = created;
       }
@@ -324,4 +329,11 @@ export async function terminateStep(s: StepContext, row: InstanceRow): Promise<S
       };
     }
   }
+}
+
+/** The provider understood the request and refused it (4xx); an answer it could not give says nothing. */
+function isRefusal(err: unknown): boolean {
+  return (
+    err instanceof ProviderRequestError && err.status >= 400 && err.status < 500 && err.code !== 'BadResponse'
+  );
 }

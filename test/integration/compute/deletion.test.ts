@@ -1,16 +1,25 @@
 // Deleting a Compute always completes and gives everything back in infra_db, whatever became of the instance:
 // deleted at the provider behind the operator's back, or never created because its spec could not be acted on.
+// A spec the controller cannot act on is shown once as InvalidSpec, and takes nothing.
 import assert from 'node:assert/strict';
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { Compute } from '../../../crds/schemas/compute.ts';
 import type { Network } from '../../../crds/schemas/network.ts';
+import {
+  withTransaction,
+  recordPending,
+  reserveHost,
+  transition,
+} from '../../../controllers/compute/store.ts';
+import { allocateAddress, findNetworkByName } from '../../../controllers/network/store.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { migratedPool } from '../../support/databases.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
 import {
   computeManifest,
+  condition,
   create,
   createNamespace,
   deleteNamespace,
@@ -44,6 +53,23 @@ async function providerCall(method: string, path: string, body?: object): Promis
   return (await res.json()) as Record<string, unknown>;
 }
 
+/** How many times the operator's compute controller has ended a reconcile on a terminal error. */
+async function terminalReconciles(op: OperatorProcess): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${op.port}/metrics`)).text();
+  const line = /omnicloud_reconcile_total\{controller="compute",result="terminal"\} (\d+)/.exec(text);
+  return Number(line?.[1] ?? 0);
+}
+
+async function warnings(kc: k8s.KubeConfig, namespace: string, uid: string, reason: string): Promise<number> {
+  const list = (await kc.makeApiClient(k8s.CustomObjectsApi).listNamespacedCustomObject({
+    group: 'events.k8s.io',
+    version: 'v1',
+    plural: 'events',
+    namespace,
+  })) as { items: { reason?: string; regarding?: { uid?: string } }[] };
+  return list.items.filter((e) => e.regarding?.uid === uid && e.reason === reason).length;
+}
+
 describe('integration: deleting a Compute', function () {
   this.timeout(240_000);
   const kc: k8s.KubeConfig = adminConfig();
@@ -56,7 +82,11 @@ describe('integration: deleting a Compute', function () {
     installCrds();
     infra = await migratedPool('infra_db', 2);
     await createNamespace(kc, ns);
-    op = await startOperator(uniqueName('del-op'), { OMNICLOUD_LEADER_ELECTION: 'false' });
+    op = await startOperator(uniqueName('del-op'), {
+      OMNICLOUD_LEADER_ELECTION: 'false',
+      // Resyncs come often, so that a problem told once can be seen not to be told again.
+      OMNICLOUD_RESYNC_MS: '10000',
+    });
     await create(kc, networkManifest(ns, 'net'));
     await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
   });
@@ -98,5 +128,102 @@ describe('integration: deleting a Compute', function () {
     assert.equal(after.row?.private_ip, null);
     assert.equal(after.addresses, 0, 'the address is released');
     assert.equal(after.usedVcpu, before.usedVcpu! - 1, 'the host capacity is released');
+  });
+
+  it('shows a spec it cannot act on once as InvalidSpec, takes nothing for it, and deletes it cleanly', async () => {
+    computes.push('no-memory');
+    await create(kc, computeManifest(ns, 'no-memory', { size: undefined, vcpu: 1, memory: '0' }));
+    const refused = await waitFor<Compute>(
+      kc,
+      'computes',
+      ns,
+      'no-memory',
+      'InvalidSpec',
+      (c) => condition(c, 'Ready')?.reason === 'InvalidSpec',
+    );
+    const ready = condition(refused, 'Ready')!;
+    assert.equal(ready.status, 'False');
+    assert.match(ready.message, /spec\.memory: 0 is below the 256Mi an instance needs; set at least 256Mi/);
+    const { uid } = refused.metadata;
+    const row = await infra.query('SELECT 1 FROM instances WHERE uid = $1', [uid]);
+    assert.equal(row.rowCount, 0, 'no instance is recorded, so no host or address is taken');
+    assert.equal((await infra.query('SELECT 1 FROM addresses WHERE owner_uid = $1', [uid])).rowCount, 0);
+
+    // Two resyncs later the object has been reconciled again, and the problem was still told only once.
+    const seen = await terminalReconciles(op);
+    await eventually(
+      'two more reconciles of the refused spec',
+      async () => ((await terminalReconciles(op)) >= seen + 2 ? true : undefined),
+      45_000,
+    );
+    assert.equal(await warnings(kc, ns, uid, 'InvalidSpec'), 1, 'one InvalidSpec event, not one per resync');
+
+    await remove(kc, 'computes', ns, 'no-memory');
+    await eventually(
+      'the refused Compute gone',
+      async () => ((await read(kc, 'computes', ns, 'no-memory')) ? undefined : true),
+      30_000,
+    );
+  });
+
+  it('deletes an older object left provisioning with a spec the provider refuses, releasing its host and address', async () => {
+    // As an operator without the spec check left it: recorded, placed, an address taken, and a create the
+    // provider refuses (no memory), so no operation and no instance at the provider.
+    computes.push('old-no-memory');
+    const spec = { size: undefined, vcpu: 1, memory: '0' };
+    const manifest = computeManifest(ns, 'old-no-memory', spec) as { metadata: Record<string, unknown> };
+    manifest.metadata.finalizers = ['omnicloud.io/compute-cleanup'];
+    await create(kc, manifest);
+    const obj = (await read<Compute>(kc, 'computes', ns, 'old-no-memory'))!;
+    const { uid } = obj.metadata;
+    const hostId = 'eu-west-1a-h019';
+    const network = (await findNetworkByName(infra, ns, 'net'))!;
+    const tenant = ns.replace(/^tenant-/, '');
+    const usedBefore = (await holdings(infra, uid, hostId)).usedVcpu!;
+    await withTransaction(infra, async (c) => {
+      const pending = await recordPending(
+        c,
+        {
+          uid,
+          namespace: ns,
+          name: 'old-no-memory',
+          region: 'eu-west-1',
+          zone: null,
+          vcpu: 1,
+          memory_mib: 0,
+          gpu: 0,
+          labels: {},
+          placement_group: null,
+          placement_strategy: null,
+          public_ip_requested: false,
+        },
+        tenant,
+        new Date(),
+      );
+      await reserveHost(c, hostId, pending);
+      const ip = await allocateAddress(c, network.uid, 'a', uid);
+      const scheduled = await transition(
+        c,
+        pending,
+        'Scheduled',
+        { zone: 'eu-west-1a', host_id: hostId, private_ip: ip },
+        tenant,
+        new Date(),
+      );
+      await transition(c, scheduled, 'Provisioning', { operation_id: null }, tenant, new Date());
+    });
+    assert.equal((await holdings(infra, uid, hostId)).usedVcpu, usedBefore + 1);
+
+    await remove(kc, 'computes', ns, 'old-no-memory');
+    await eventually(
+      'the older Compute gone',
+      async () => ((await read(kc, 'computes', ns, 'old-no-memory')) ? undefined : true),
+      30_000,
+    );
+    const after = await holdings(infra, uid, hostId);
+    assert.equal(after.row?.phase, 'Terminated');
+    assert.equal(after.row?.host_id, null);
+    assert.equal(after.addresses, 0, 'the address is released');
+    assert.equal(after.usedVcpu, usedBefore, 'the host capacity is released');
   });
 });
