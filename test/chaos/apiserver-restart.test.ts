@@ -1,5 +1,6 @@
 // The API server goes away under a running operator and comes back: the operator's watches recover and
 // it reconciles what was created after the restart.
+import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { apiserverComponent } from '../../hack/stack/components/apiserver.ts';
 import { adminConfig, eventually, uniqueName } from '../support/kube.ts';
@@ -34,9 +35,22 @@ describe('chaos: kube-apiserver restart under a running operator', function () {
     await custom.createClusterCustomObject({ ...tenantsApi, body: tenantManifest(before) });
     await waitForTenant(kc, before, 'Ready', readyAndCurrent);
 
+    const logFrom = fs.statSync(operator.logFile).size;
     await apiserverComponent.stop();
-    await new Promise((r) => setTimeout(r, 3000));
-    await apiserverComponent.start();
+    try {
+      // Down until the operator has seen its watches fail, so that what follows is their recovery.
+      await eventually('the operator to see its watches fail', async () =>
+        fs
+          .readFileSync(operator.logFile)
+          .subarray(logFrom)
+          .toString('utf8')
+          .includes('watch failed; restarting')
+          ? true
+          : undefined,
+      );
+    } finally {
+      await apiserverComponent.start(); // whatever happened, the API server is back for the tests that follow
+    }
 
     const after = uniqueName('post');
     names.push(after);
