@@ -5,7 +5,7 @@
 // (the key stays busy until it really ends, so one key never has two reconciles at once).
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorClass, type Action } from './action.ts';
+import { errorClass, retryAfterOf, type Action } from './action.ts';
 import { ChangeFilter } from './change-filter.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
@@ -177,6 +177,10 @@ export class Controller<T extends k8s.KubernetesObject> {
         this.queue.forget(key);
         this.ctx.log.warn({ key, err: (err as Error).message }, 'reconcile failed terminally; not retrying');
         await this.spec.onTerminalError?.(obj, err as Error, { ...this.ctx, signal }).catch(() => undefined);
+      } else if (kind === 'throttled') {
+        const delay = retryAfterOf(err)!;
+        this.queue.addAfter(key, delay);
+        this.ctx.log.debug({ key, retryInMs: delay }, 'throttled; requeued after the wait asked for');
       } else {
         const delay = this.queue.addRateLimited(key);
         const level = kind === 'conflict' ? 'debug' : 'warn';

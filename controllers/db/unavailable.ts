@@ -22,6 +22,32 @@ const codes = new Set([
   '08006',
 ]);
 
+const failures: [RegExp | string, string][] = [
+  ['ECONNREFUSED', 'connection refused'],
+  ['ECONNRESET', 'connection reset'],
+  ['ETIMEDOUT', 'connection timed out'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['57P01', 'server shutting down'],
+  ['57P02', 'server restarting'],
+  ['57P03', 'server starting up'],
+  [/timeout exceeded when trying to connect|Query read timeout/, 'no answer in time'],
+  [/Connection terminated/, 'connection closed by the server'],
+  [/starting up/, 'server starting up'],
+  [/shutting down/, 'server shutting down'],
+];
+
+/**
+ * What went wrong, in words safe for a tenant to read: a driver's own message may carry the server's
+ * address, the user name or, in a DSN, the password, so it goes only to the operator's logs.
+ */
+export function databaseFailure(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  for (const [match, phrase] of failures) {
+    if (typeof match === 'string' ? e?.code === match : match.test(e?.message ?? '')) return phrase;
+  }
+  return 'connection error';
+}
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
   if (e?.code && codes.has(e.code)) return true;
@@ -39,7 +65,7 @@ export function databaseUnavailableStatus<S extends { conditions?: unknown[] }>(
   generation?: number,
 ): S {
   let conditions = status?.conditions as Condition[] | undefined;
-  const message = `${database} cannot be reached (${(err as Error).message}); nothing was changed, retrying every 5 s`;
+  const message = `${database} cannot be reached (${databaseFailure(err)}); nothing was changed, retrying every 5 s`;
   for (const type of conditionTypes) {
     const degraded = type === 'Degraded';
     conditions = setCondition(

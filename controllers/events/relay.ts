@@ -43,44 +43,40 @@ export class OutboxRelay {
     await this.producer?.disconnect().catch(() => undefined);
   }
 
-  /** Publishes one batch; returns how many rows were published. */
+  /**
+   * Publishes one batch; returns how many rows were published. Nothing is held open while the broker is
+   * asked: the rows are read, sent, then marked in a statement of their own, so a slow or hung send keeps
+   * no transaction or row lock (which would block writers of the outbox and be cut off by the server's
+   * idle-transaction timeout). A relay that dies between send and mark sends those rows again: at least once.
+   */
   async publishBatch(): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // SKIP LOCKED: a second relay (another replica during a hand-over) takes other rows, never the same.
-      const { rows } = await client.query<{ seq: string; topic: string; key: string; event: unknown }>(
-        `SELECT seq, topic, key, event FROM outbox WHERE published_at IS NULL
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.opts.batchSize ?? 500],
-      );
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
-      const producer = await this.connectedProducer();
-      const byTopic = new Map<string, { key: string; value: string }[]>();
-      for (const r of rows) {
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: JSON.stringify(r.event) });
-        byTopic.set(r.topic, list);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-      await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
-        rows.map((r) => r.seq),
-      ]);
-      await client.query('COMMIT');
-      outboxPublished.inc(rows.length);
-      return rows.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+    const { rows } = await this.pool.query<{ seq: string; topic: string; key: string; event: unknown }>(
+      `SELECT seq, topic, key, event FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.opts.batchSize ?? 500],
+    );
+    if (rows.length === 0) return 0;
+    const producer = await this.producerForSend();
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const r of rows) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: JSON.stringify(r.event) });
+      byTopic.set(r.topic, list);
     }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await this.pool.query(
+      'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[]) AND published_at IS NULL',
+      [rows.map((r) => r.seq)],
+    );
+    outboxPublished.inc(rows.length);
+    return rows.length;
+  }
+
+  /** The producer, connected on first use; a subclass may watch what is sent. */
+  protected async producerForSend(): Promise<Producer> {
+    return this.connectedProducer();
   }
 
   private async connectedProducer(): Promise<Producer> {

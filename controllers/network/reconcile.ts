@@ -4,6 +4,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Pool, PoolClient } from 'pg';
 import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
+import { failureForStatus } from '../failure.ts';
 import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
 import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator/finalizer.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
@@ -323,7 +324,7 @@ async function cleanup(net: Obj, ctx: ReconcileContext<Obj>, deps: NetworkDeps):
         {
           phase: 'Deleting',
           cidr: row.cidr,
-          problem: { reason, message: `cannot delete yet: ${(err as Error).message}` },
+          problem: { reason, message: `cannot delete yet: ${failureForStatus(err)}` },
         },
         now(),
       );

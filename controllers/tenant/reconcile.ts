@@ -8,6 +8,7 @@ import type { ControllerSpec, ReconcileContext } from '../../operator/controller
 import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator/finalizer.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
 import { applyObject, writeStatus } from '../../operator/status.ts';
+import { failureForStatus } from '../failure.ts';
 import { tenantSpecSchema, type Tenant } from '../../crds/schemas/tenant.ts';
 import {
   namespaceFor,
@@ -95,7 +96,7 @@ export async function reconcileTenant(
         return await cleanup(tenant, ctx, deps);
       } catch (err) {
         // Show why deletion is stuck; the error still goes back to the queue for a retry with backoff.
-        const message = `cleanup failed, retrying: ${(err as Error).message}`.slice(0, 1000);
+        const message = `cleanup failed, retrying: ${failureForStatus(err)}`;
         await writeStatus(
           ctx.kc,
           tenantResource,
@@ -128,7 +129,7 @@ async function apply(
     await upsertTenant(deps.pool, spec);
   } catch (err) {
     mirrored = false;
-    mirrorError = (err as Error).message;
+    mirrorError = failureForStatus(err);
   }
   await applyObject(ctx.kc, namespaceFor(spec));
   const quota = await applyObject(ctx.kc, resourceQuotaFor(spec));

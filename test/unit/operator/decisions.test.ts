@@ -67,3 +67,17 @@ describe('operator configuration', () => {
     );
   });
 });
+
+describe('waits asked for by the other side', () => {
+  it('classifies an error carrying retryAfterMs as throttled, requeued after that wait', async () => {
+    const { retryAfterOf } = await import('../../../operator/action.ts');
+    const throttled = Object.assign(new Error('slow down'), { retryAfterMs: 1500 });
+    assert.equal(errorClass(throttled), 'throttled');
+    assert.equal(retryAfterOf(throttled), 1500);
+    assert.equal(retryAfterOf(Object.assign(new Error('x'), { retryAfterMs: 10_000_000 })), 600_000);
+    for (const bad of [-1, Number.NaN, '5', undefined]) {
+      assert.equal(retryAfterOf(Object.assign(new Error('x'), { retryAfterMs: bad })), undefined);
+    }
+    assert.equal(errorClass(new TerminalError('bad spec')), 'terminal');
+  });
+});
