@@ -11,11 +11,25 @@ import { eventually, uniqueName } from '../support/kube.ts';
 import { migratedPool } from '../support/databases.ts';
 import { auditCounts, quietLog, testKafka, writeTransitions } from '../support/events.ts';
 
+/** The relay, noting when each publish attempt that failed had started. */
+class WatchedRelay extends OutboxRelay {
+  readonly failedAttempts: number[] = [];
+  override async publishBatch(): Promise<number> {
+    const startedAt = Date.now();
+    try {
+      return await super.publishBatch();
+    } catch (err) {
+      this.failedAttempts.push(startedAt);
+      throw err;
+    }
+  }
+}
+
 describe('chaos: Kafka outage', function () {
   this.timeout(240_000);
   let infra: pg.Pool;
   let audit: pg.Pool;
-  let relay: OutboxRelay;
+  let relay: WatchedRelay;
   let consumer: Consumer | undefined;
   const kafka = testKafka();
 
@@ -23,7 +37,7 @@ describe('chaos: Kafka outage', function () {
     infra = await migratedPool('infra_db');
     audit = await migratedPool('audit_db');
     await ensureTopics(kafka);
-    relay = new OutboxRelay(kafka, infra, quietLog, { maxBackoffMs: 1_000 });
+    relay = new WatchedRelay(kafka, infra, quietLog, { maxBackoffMs: 1_000 });
     relay.start();
   });
   after(async () => {
@@ -37,8 +51,12 @@ describe('chaos: Kafka outage', function () {
     await kafkaComponent.stop();
     assert.equal((await kafkaComponent.status()).answering, false, 'the broker is down');
     const ids = await writeTransitions(infra, 12, 'during-outage');
+    const written = Date.now();
     relay.nudge();
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Until an attempt that began after the events were all written (so it read them) has failed.
+    await eventually('a publish attempt to fail', async () =>
+      relay.failedAttempts.some((startedAt) => startedAt >= written) ? true : undefined,
+    );
     const waiting = await infra.query(
       'SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1::uuid[]) AND published_at IS NULL',
       [ids],
