@@ -1,8 +1,9 @@
 // Decides an AdmissionReview: routes by kind to its validating or mutating rules. Pure: body in, review out.
-import { allow, deny, parseReview, type AdmissionResponse } from './review.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { allow, deny, parseReview, type AdmissionResponse, type Problem } from './review.ts';
 import { validateCompute } from './compute.ts';
 import { validateCostAllocation } from './cost-allocation.ts';
-import { validateInvoice } from './invoice.ts';
+import { issuedInvoiceProblems, validateInvoice } from './invoice.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
@@ -23,6 +24,13 @@ const validators: Record<string, Validator> = {
   CostAllocation: validateCostAllocation as Validator,
   Volume: validateVolume as Validator,
 };
+/**
+ * Rules that hold whatever the spec: an update that leaves the spec alone is checked against these only.
+ * (An issued invoice's status is final too.)
+ */
+const finalityRules: Record<string, (object: never, oldObject: never) => Problem[]> = {
+  Invoice: issuedInvoiceProblems,
+};
 const quotaKinds = new Set(['Network', 'Compute', 'Volume']);
 /** Kinds whose updates can take more of the quota: a Volume that grows. */
 const quotaOnUpdateKinds = new Set(['Volume']);
@@ -40,6 +48,17 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
   if (request.operation === 'DELETE' || request.kind.group !== 'omnicloud.io') return allow(request.uid);
   const rule = validators[request.kind.kind];
   if (!rule || !request.object) return allow(request.uid);
+  if (request.operation === 'UPDATE' && request.oldObject) {
+    // Deletion always completes: an object being deleted may lose its finalizers whatever it holds.
+    if (hasDeletionTimestamp(request.object)) return allow(request.uid);
+    // An update of metadata (finalizers, labels, annotations) or status is never refused for the spec: an
+    // object admitted under older rules, or before the webhook, must still be labelled and deleted.
+    if (isDeepStrictEqual(request.object.spec, request.oldObject.spec)) {
+      const final = finalityRules[request.kind.kind];
+      const problems = final ? final(request.object as never, request.oldObject as never) : [];
+      return problems.length > 0 ? deny(request.uid, problems) : allow(request.uid);
+    }
+  }
   const problems = rule(
     request.operation,
     request.object as never,
@@ -58,6 +77,11 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     problems.push(...(await quotaProblems(quota, kind, namespace, name, request.object.spec, oldSpec)));
   }
   return problems.length > 0 ? deny(request.uid, problems) : allow(request.uid);
+}
+
+function hasDeletionTimestamp(object: Record<string, unknown>): boolean {
+  const meta = object.metadata as { deletionTimestamp?: unknown } | undefined;
+  return typeof meta?.deletionTimestamp === 'string' && meta.deletionTimestamp !== '';
 }
 
 export function mutate(body: unknown): AdmissionResponse {

@@ -39,21 +39,27 @@ export function validateInvoice(operation: string, object: InvoiceLike, oldObjec
       message: `must be after spec.start (${spec.start}); periods are half-open [start, end)`,
     });
   }
-  if (operation === 'UPDATE' && oldObject?.status?.phase === 'Issued') {
-    const name = typeof object.metadata?.name === 'string' ? object.metadata.name : 'this invoice';
-    if (JSON.stringify(object.spec) !== JSON.stringify(oldObject.spec)) {
+  if (operation === 'UPDATE') problems.push(...issuedInvoiceProblems(object, oldObject));
+  return problems;
+}
+
+/** An update of an issued invoice that changes the invoice itself: refused, whatever else the update does. */
+export function issuedInvoiceProblems(object: InvoiceLike, oldObject?: InvoiceLike): Problem[] {
+  if (oldObject?.status?.phase !== 'Issued') return [];
+  const problems: Problem[] = [];
+  const name = typeof object.metadata?.name === 'string' ? object.metadata.name : 'this invoice';
+  if (JSON.stringify(object.spec) !== JSON.stringify(oldObject.spec)) {
+    problems.push({
+      field: 'spec',
+      message: `invoice ${name} is issued and final; issue a credit note to correct it`,
+    });
+  }
+  for (const field of finalFields) {
+    if (JSON.stringify(object.status?.[field]) !== JSON.stringify(oldObject.status[field])) {
       problems.push({
-        field: 'spec',
+        field: `status.${field}`,
         message: `invoice ${name} is issued and final; issue a credit note to correct it`,
       });
-    }
-    for (const field of finalFields) {
-      if (JSON.stringify(object.status?.[field]) !== JSON.stringify(oldObject.status[field])) {
-        problems.push({
-          field: `status.${field}`,
-          message: `invoice ${name} is issued and final; issue a credit note to correct it`,
-        });
-      }
     }
   }
   return problems;

@@ -1,0 +1,153 @@
+// Turning the webhooks on never strands older objects: a Network and a Compute admitted before the webhook,
+// which the webhook refuses today, can still be labelled and deleted (the operator removes their finalizers
+// through the webhook), while a change to their spec is judged by today's rules. End to end: the real API
+// server calls the webhook server, and the real operator runs the finalizers.
+import assert from 'node:assert/strict';
+import type https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+import type { Compute } from '../../../crds/schemas/compute.ts';
+import type { Network } from '../../../crds/schemas/network.ts';
+import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
+import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
+import { serveWebhooks } from '../../support/webhook.ts';
+import {
+  api,
+  computeManifest,
+  condition,
+  create,
+  createNamespace,
+  deleteNamespace,
+  inPhase,
+  networkManifest,
+  patchSpec,
+  read,
+  remove,
+  removeInfra,
+  waitFor,
+  type InfraPlural,
+} from '../../support/infra.ts';
+
+describe('integration: objects admitted before the webhooks stay manageable', function () {
+  this.timeout(240_000);
+  const kc = adminConfig();
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const ns = uniqueName('tenant-older');
+  const id = uniqueName('wh-older');
+  let server: https.Server | undefined;
+  let op: OperatorProcess;
+
+  const label = (plural: InfraPlural, name: string) =>
+    custom.patchNamespacedCustomObject(
+      { ...api, plural, namespace: ns, name, body: { metadata: { labels: { reviewed: 'yes' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+  const refusal = async (p: Promise<unknown>): Promise<string> => {
+    try {
+      await p;
+    } catch (err) {
+      assert.equal((err as { code?: number }).code, 422, String(err));
+      return String((err as { body?: string }).body ?? err);
+    }
+    assert.fail('the API server accepted what the webhook should refuse');
+  };
+
+  before(async () => {
+    installCrds();
+    await createNamespace(kc, ns);
+    op = await startOperator(uniqueName('older-op'), { OMNICLOUD_LEADER_ELECTION: 'false' });
+    // Admitted while no webhook ran: a subnet in another region's zone, and too little memory.
+    await create(
+      kc,
+      networkManifest(ns, 'net', { subnets: [{ name: 'a', zone: 'us-east-1a', prefixLength: 24 }] }),
+    );
+    await create(kc, computeManifest(ns, 'vm', { size: undefined, vcpu: 1, memory: '128Mi' }));
+    await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
+    await waitFor<Compute>(
+      kc,
+      'computes',
+      ns,
+      'vm',
+      'refused by the controller, finalizer in place',
+      (c) =>
+        condition(c, 'Ready')?.reason === 'InvalidSpec' &&
+        (c.metadata.finalizers ?? []).includes('omnicloud.io/compute-cleanup'),
+    );
+
+    const served = await serveWebhooks();
+    server = served.server;
+    await admission.createValidatingWebhookConfiguration({
+      body: {
+        metadata: { name: id },
+        webhooks: [
+          {
+            name: 'older.validate.omnicloud.io',
+            clientConfig: {
+              url: `https://127.0.0.1:${served.port}/validate`,
+              caBundle: Buffer.from(served.cert.caCert).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['omnicloud.io'],
+                apiVersions: ['v1alpha1'],
+                resources: ['networks', 'computes'],
+                operations: ['CREATE', 'UPDATE'],
+                scope: 'Namespaced',
+              },
+            ],
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+            failurePolicy: 'Fail',
+            sideEffects: 'None',
+            admissionReviewVersions: ['v1'],
+            timeoutSeconds: 5,
+          },
+        ],
+      },
+    });
+    // Registration takes effect a moment later: wait until a spec change to the older network is refused.
+    await eventually('the webhook in effect', async () =>
+      patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 }).then(
+        () => undefined,
+        (err: unknown) => ((err as { code?: number }).code === 422 ? true : undefined),
+      ),
+    );
+  });
+  after(async () => {
+    await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);
+    server?.close();
+    await removeInfra(kc, ns, ['vm']);
+    await op?.stop();
+    await deleteNamespace(kc, ns);
+  });
+
+  it('judges a change to their spec by the rules of today', async () => {
+    assert.match(
+      await refusal(patchSpec(kc, 'computes', ns, 'vm', { powerState: 'Stopped' })),
+      /spec\.memory: 128Mi is below the 256Mi an instance needs/,
+    );
+    assert.match(
+      await refusal(patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 })),
+      /zone us-east-1a is not in region eu-west-1/,
+    );
+  });
+
+  it('lets them be labelled', async () => {
+    await label('computes', 'vm');
+    await label('networks', 'net');
+  });
+
+  it('lets the operator delete them: each loses its finalizer through the webhook', async () => {
+    await remove(kc, 'computes', ns, 'vm');
+    await eventually(
+      'the older Compute gone',
+      async () => ((await read(kc, 'computes', ns, 'vm')) ? undefined : true),
+      30_000,
+    );
+    await remove(kc, 'networks', ns, 'net');
+    await eventually(
+      'the older Network gone',
+      async () => ((await read(kc, 'networks', ns, 'net')) ? undefined : true),
+      30_000,
+    );
+  });
+});
