@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { databasePool } from '../../../controllers/db/pool.ts';
 import { isDatabaseUnavailable } from '../../../controllers/db/unavailable.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
+import { eventually } from '../../support/kube.ts';
 
 describe('integration: database pools survive dropped connections', function () {
   this.timeout(30_000);
@@ -31,10 +32,10 @@ describe('integration: database pools survive dropped connections', function () 
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
     // Without a listener the client's 'error' event would end this process here, failing the whole run.
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(
-      lines.some((l) => l.includes('infra_db connection error')),
-      'the drop is logged',
+    await eventually(
+      'the drop to be logged',
+      async () => (lines.some((l) => l.includes('infra_db connection error')) ? true : undefined),
+      10_000,
     );
     const err = await client.query('SELECT 1').then(
       () => undefined,

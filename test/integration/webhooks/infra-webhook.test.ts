@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { apiQuotaLookup } from '../../../webhooks/quota.ts';
-import { adminConfig, uniqueName } from '../../support/kube.ts';
+import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds } from '../../support/operator.ts';
 import { tenantManifest, tenantsApi } from '../../support/tenants.ts';
 import { serveWebhooks } from '../../support/webhook.ts';
@@ -87,18 +87,18 @@ describe('integration: Network, Compute and Volume admission webhooks on the API
         ],
       },
     });
-    // Registration takes effect a moment later; wait until a refusal comes back.
-    for (let i = 0; i < 50; i++) {
-      const ok = await createIn('computes', computeManifest(ns, 'probe', { zone: 'nowhere' })).then(
+    // Registration takes effect a moment later; wait until the webhook's refusal comes back.
+    await eventually('the webhook to refuse a probe', async () => {
+      const refused = await createIn('computes', computeManifest(ns, 'probe', { zone: 'nowhere' })).then(
         () => false,
-        () => true,
+        (err: unknown) => /spec\.zone/.test(String(err)),
       );
-      if (ok) break;
+      if (refused) return true;
       await custom
         .deleteNamespacedCustomObject({ ...api, plural: 'computes', namespace: ns, name: 'probe' })
         .catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return undefined;
+    });
   });
   after(async () => {
     await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);

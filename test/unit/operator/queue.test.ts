@@ -53,7 +53,11 @@ describe('WorkQueue', () => {
       q.add(`k${i % 7}`);
       if (i % 50 === 0) await new Promise((r) => setImmediate(r));
     }
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the workers have drained the queue (each run re-adds its key with probability 0.3, so it ends).
+    for (let turns = 0; q.length > 0 || active.size > 0; turns++) {
+      assert.ok(turns < 1_000_000, 'the queue never drained');
+      await new Promise((r) => setImmediate(r));
+    }
     q.shutDown();
     await Promise.all(workers);
     assert.equal(overlaps, 0);
