@@ -170,11 +170,14 @@ describe('integration: metering and invoicing in two currencies', function () {
         running.map((r) => r.metadata.uid),
       );
     }
+    // Running for a while: that usage is what is billed. The expected amounts are computed from the audit
+    // log's own times, so the length sets how much is billed, never whether the test passes.
     await new Promise((r) => setTimeout(r, 4_000));
     for (const c of cases)
       await patchSpec(kc, 'computes', `tenant-${c.tenant}`, 'small-1', { powerState: 'Stopped' });
     for (const c of cases)
       await waitFor(kc, 'computes', `tenant-${c.tenant}`, 'small-1', 'Stopped', inPhase('Stopped'));
+    // small-1 stopped for a while (not billed) while medium-1 runs on (billed); any length will do.
     await new Promise((r) => setTimeout(r, 2_000));
     for (const c of cases) await remove(kc, 'computes', `tenant-${c.tenant}`, 'medium-1');
     for (const c of cases)
@@ -194,7 +197,11 @@ describe('integration: metering and invoicing in two currencies', function () {
       60_000,
     );
     periodEnd = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
-    await new Promise((r) => setTimeout(r, periodEnd.getTime() - Date.now() + 50));
+    await eventually(
+      'the period to end',
+      async () => (Date.now() > periodEnd.getTime() ? true : undefined),
+      10_000,
+    );
   });
 
   /** The oracle: usage from the audit log's transitions, prices from the price table, rounding done here. */
