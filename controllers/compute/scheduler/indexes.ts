@@ -2,7 +2,9 @@
 // rebuild it: hosts by region and zone, each host's free capacity in bin-packing order, who is placed where,
 // and, per tenant, which hosts run instances with a given label, which hosts run instances whose anti-affinity
 // refuses some labels, and where each placement group's members are.
+import { AntiAffinityTerms } from './anti-affinity.ts';
 import { FreeCapacityBuckets } from './free-capacity.ts';
+import { bump, labelKey } from './host-counts.ts';
 import { fits, groupKey, requestedGpu, selectorMatches, zoneKey } from './types.ts';
 import type { Capacity, Host, LabelSelector, PlacementRequest } from './types.ts';
 
@@ -26,21 +28,6 @@ interface MutableHostState extends HostState {
   readonly instances: Set<string>;
 }
 
-// NUL cannot occur in a Kubernetes name or label, so it separates the parts of a key unambiguously.
-const labelKey = (tenant: string, key: string, value: string): string =>
-  `${tenant}\u0000${key}\u0000${value}`;
-const selectorKey = (selector: LabelSelector): string =>
-  JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-
-function bump(counts: Map<string, Map<string, number>>, key: string, hostId: string, by: 1 | -1): void {
-  let perHost = counts.get(key);
-  if (!perHost) counts.set(key, (perHost = new Map()));
-  const next = (perHost.get(hostId) ?? 0) + by;
-  if (next > 0) perHost.set(hostId, next);
-  else perHost.delete(hostId);
-  if (perHost.size === 0) counts.delete(key);
-}
-
 export class ClusterIndex {
   private readonly hosts = new Map<string, MutableHostState>();
   private readonly byRegion = new Map<string, Set<string>>();
@@ -52,10 +39,7 @@ export class ClusterIndex {
   private readonly labelHosts = new Map<string, Map<string, number>>();
   /** Per tenant: hosts running any of its instances, with how many (what an empty selector matches). */
   private readonly tenantHosts = new Map<string, Map<string, number>>();
-  /** Per tenant: its instances' distinct anti-affinity selectors, by selectorKey. */
-  private readonly antiSelectors = new Map<string, Map<string, LabelSelector>>();
-  /** Per tenant and selectorKey: hosts running instances whose anti-affinity holds that selector. */
-  private readonly antiTermHosts = new Map<string, Map<string, number>>();
+  private readonly antiAffinity = new AntiAffinityTerms();
   /** By groupKey (tenant, strategy, name). */
   private readonly groupHosts = new Map<string, Map<string, number>>();
   private readonly groupZones = new Map<string, string>();
@@ -172,17 +156,9 @@ export class ClusterIndex {
     return result;
   }
 
-  /**
-   * Hosts running an instance of the tenant whose anti-affinity matches these labels: an arrival carrying
-   * them must stay off. Walks the tenant's distinct selectors, which are few next to its instances.
-   */
+  /** Hosts running an instance of the tenant whose anti-affinity matches these labels: an arrival must stay off. */
   hostsRefusing(tenant: string, labels: Record<string, string>): Set<string> {
-    const result = new Set<string>();
-    for (const [key, selector] of this.antiSelectors.get(tenant) ?? []) {
-      if (!selectorMatches(selector, labels)) continue;
-      for (const hostId of this.antiTermHosts.get(`${tenant}\u0000${key}`)!.keys()) result.add(hostId);
-    }
-    return result;
+    return this.antiAffinity.hostsRefusing(tenant, labels);
   }
 
   /** Hosts holding members of the group, with how many each holds. */
@@ -209,7 +185,7 @@ export class ClusterIndex {
     let entries = this.hosts.size * 6 + this.placed.size * 2;
     for (const perHost of this.labelHosts.values()) entries += 1 + perHost.size;
     for (const perHost of this.tenantHosts.values()) entries += 1 + perHost.size;
-    for (const perHost of this.antiTermHosts.values()) entries += 2 + perHost.size;
+    entries += this.antiAffinity.entryCount;
     for (const perHost of this.groupHosts.values()) entries += 2 + perHost.size;
     for (const scope of this.scopes.values()) entries += scope.size;
     return entries * mapEntry + this.hosts.size * 200 + this.placed.size * 60;
@@ -228,19 +204,7 @@ export class ClusterIndex {
     const { tenant } = req;
     for (const key in req.labels) bump(this.labelHosts, labelKey(tenant, key, req.labels[key]!), hostId, by);
     bump(this.tenantHosts, tenant, hostId, by);
-    // The same selector twice on one instance counts once, so that its release undoes exactly its booking.
-    const selectors = new Map((req.antiAffinity ?? []).map((s) => [selectorKey(s), s]));
-    for (const [key, selector] of selectors) {
-      const termKey = `${tenant}\u0000${key}`;
-      bump(this.antiTermHosts, termKey, hostId, by);
-      if (by < 0) {
-        if (!this.antiTermHosts.has(termKey)) removeFrom(this.antiSelectors, tenant, key);
-        continue;
-      }
-      let known = this.antiSelectors.get(tenant);
-      if (!known) this.antiSelectors.set(tenant, (known = new Map()));
-      known.set(key, selector);
-    }
+    this.antiAffinity.record(req, hostId, by);
   }
 
   private changeFree(state: MutableHostState, sign: 1 | -1, req: PlacementRequest): void {

@@ -123,6 +123,21 @@ for (const [name, make] of makers) {
       assert.equal(s.release('db'), true);
       assert.equal(hostOf(s.place(req('batch', { labels: { app: 'batch' } }))), 'h');
     });
+    it("matches the placed instance's selectors of several labels, and an empty one, against the arrival", () => {
+      const s = make([host('h1', 'a', 8, 16384), host('h2', 'a', 8, 16384), host('h3', 'a', 8, 16384)]);
+      const two = { app: 'batch', tier: 'low' };
+      assert.equal(hostOf(s.place(req('picky', { labels: { app: 'db' }, antiAffinity: [two] }))), 'h1');
+      // Carries only one of the two labels: welcome on h1.
+      assert.equal(hostOf(s.place(req('half', { labels: { tier: 'low' } }))), 'h1');
+      assert.equal(hostOf(s.place(req('both', { labels: { ...two, extra: 'x' } }))), 'h2');
+      // An empty selector refuses every instance of the tenant, and only of the tenant: h3 alone has room for 7.
+      assert.equal(hostOf(s.place(req('loner', { vcpu: 1, antiAffinity: [{}] }))), 'h3');
+      assert.equal(
+        reasonOf(s.place(req('late', { vcpu: 7, labels: { app: 'web' } }))),
+        'AntiAffinityUnsatisfiable',
+      );
+      assert.equal(hostOf(s.place(req('other', { tenant: 'other', vcpu: 7 }))), 'h3');
+    });
   });
 
   describe(`${name} names a group within its strategy`, () => {
