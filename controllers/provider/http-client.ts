@@ -1,8 +1,10 @@
-// The operator's client for an HTTP provider (the simulator, or any driver speaking the same API): a timeout
-// on every call, retries with exponential backoff and jitter on network errors, 5xx and 429 (honouring
-// Retry-After), a circuit breaker that fails fast while the provider is down, and a correlation id per call.
+// The operator's client for an HTTP provider (the simulator, or any driver speaking the same API): one
+// correlation id per call, sent on each of its attempts, and the provider's answers turned into the provider
+// errors controllers act on. Timeouts, retries and the circuit breaker are ProviderResilience's; throttling
+// (429) is thrown at once as ProviderThrottledError with the wait the provider asked for, never slept through.
 import { randomUUID } from 'node:crypto';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { ProviderResilience, type CircuitPosition, type ResilienceOptions } from './resilience.ts';
+import { retryAfterMs } from './retry-after.ts';
 import {
   ProviderNotFoundError,
   ProviderRequestError,
@@ -19,13 +21,8 @@ import {
   type VolumeInfo,
 } from './types.ts';
 
-export interface HttpProviderOptions {
-  timeoutMs?: number;
-  maxAttempts?: number;
-  baseBackoffMs?: number;
-  /** The longest wait between attempts, whatever the attempt number. */
-  maxBackoffMs?: number;
-  breaker?: CircuitBreaker;
+export interface HttpProviderOptions extends ResilienceOptions {
+  /** Told of every attempt that went out, with its HTTP status or 'error' when no answer came. */
   onCall?: (info: {
     method: string;
     path: string;
@@ -35,16 +32,27 @@ export interface HttpProviderOptions {
   }) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** An answer of the provider that is neither a failure (5xx, no answer) nor throttling. */
+interface Answer {
+  status: number;
+  payload: { code?: string; message?: string };
+  /** Whether the body was JSON: only the provider's own JSON can say that something does not exist. */
+  json: boolean;
+}
 
 export class HttpProvider implements CloudProvider {
-  readonly breaker: CircuitBreaker;
+  private readonly resilience: ProviderResilience;
 
   constructor(
     private readonly baseUrl: string,
     private readonly opts: HttpProviderOptions = {},
   ) {
-    this.breaker = opts.breaker ?? new CircuitBreaker(5, 5_000);
+    this.resilience = new ProviderResilience(opts);
+  }
+
+  /** Where the circuit breaker stands. */
+  get circuit(): CircuitPosition {
+    return this.resilience.circuit;
   }
 
   private async call<T>(
@@ -54,101 +62,81 @@ export class HttpProvider implements CloudProvider {
     notFoundAsUndefined = false,
   ): Promise<T> {
     const correlationId = randomUUID();
-    const attempts = this.opts.maxAttempts ?? 4;
-    let lastError: Error = new ProviderUnavailableError('no attempt made');
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (!this.breaker.allow()) {
-        throw new ProviderUnavailableError(
-          `circuit open after repeated failures; next try in ${Math.ceil(this.breaker.retryInMs() / 1000)}s`,
-        );
-      }
-      let res: Response;
-      try {
-        res = await fetch(`${this.baseUrl}${path}`, {
-          method,
-          headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
-        });
-      } catch (err) {
-        this.breaker.failed();
-        this.opts.onCall?.({ method, path, status: 'error', correlationId, attempt });
-        lastError = new ProviderUnavailableError(
-          `${method} ${path}: ${(err as Error).message} (correlation id ${correlationId})`,
-        );
-        await sleep(this.backoff(attempt));
-        continue;
-      }
-      this.opts.onCall?.({ method, path, status: res.status, correlationId, attempt });
-      const text = await res.text();
-      let payload: { code?: string; message?: string } = {};
-      let json = false;
-      try {
-        payload = text ? (JSON.parse(text) as typeof payload) : {};
-        json = text !== '';
-      } catch {
-        // A proxy's HTML error page or a truncated body: keep the status, show the start of the text.
-        payload = { message: text.slice(0, 200) };
-        if (res.ok)
-          throw new ProviderRequestError(
-            `${method} ${path}: the provider answered with something that is not JSON`,
-            res.status,
-            'BadResponse',
-          );
-      }
-      if (res.status === 429) {
-        this.breaker.succeeded(); // throttling is the provider answering, not the provider failing
-        const precise = Number(res.headers.get('retry-after-ms'));
-        const retryAfterMs =
-          Number.isFinite(precise) && res.headers.has('retry-after-ms')
-            ? precise
-            : Number(res.headers.get('retry-after') ?? '1') * 1000;
-        lastError = new ProviderThrottledError(
-          `${method} ${path} throttled: ${payload.message ?? ''}`,
-          retryAfterMs,
-        );
-        await sleep(Math.min(retryAfterMs, 2_000) + this.backoff(attempt));
-        continue;
-      }
-      if (res.status >= 500) {
-        this.breaker.failed();
-        lastError = new ProviderUnavailableError(
-          `${method} ${path}: HTTP ${res.status} ${payload.message ?? ''} (correlation id ${correlationId})`,
-        );
-        await sleep(this.backoff(attempt));
-        continue;
-      }
-      this.breaker.succeeded();
-      if (res.status === 404) {
-        // Only the provider's own (JSON) answer says that a resource does not exist. A bare 404 or a proxy's
-        // page says nothing about it, and taking it for "gone" would let a delete forget what still runs.
-        if (!json)
-          throw new ProviderRequestError(
-            `${method} ${path}: HTTP 404 that is not the provider's answer: ${payload.message ?? 'empty body'}`,
-            404,
-            'BadResponse',
-          );
-        if (notFoundAsUndefined) return undefined as T;
-        throw new ProviderNotFoundError(payload.message ?? `${path} not found`);
-      }
-      if (res.status >= 400) {
+    const answer = await this.resilience.run(({ attempt, signal }) =>
+      this.attempt(method, path, body, correlationId, attempt, signal),
+    );
+    const { status, payload, json } = answer;
+    if (status === 404) {
+      // Only the provider's own (JSON) answer says that a resource does not exist. A bare 404 or a proxy's
+      // page says nothing about it, and taking it for "gone" would let a delete forget what still runs.
+      if (!json)
         throw new ProviderRequestError(
-          `${method} ${path}: ${payload.message ?? `HTTP ${res.status}`}`,
-          res.status,
-          payload.code ?? 'Refused',
+          `${method} ${path}: HTTP 404 that is not the provider's answer: ${payload.message ?? 'empty body'}`,
+          404,
+          'BadResponse',
         );
-      }
-      return payload as T;
+      if (notFoundAsUndefined) return undefined as T;
+      throw new ProviderNotFoundError(payload.message ?? `${path} not found`);
     }
-    throw lastError;
+    if (status >= 400) {
+      throw new ProviderRequestError(
+        `${method} ${path}: ${payload.message ?? `HTTP ${status}`}`,
+        status,
+        payload.code ?? 'Refused',
+      );
+    }
+    return payload as T;
   }
 
-  private backoff(attempt: number): number {
-    const base = Math.min(
-      this.opts.maxBackoffMs ?? 2_000,
-      (this.opts.baseBackoffMs ?? 100) * 2 ** (attempt - 1),
-    );
-    return base / 2 + Math.random() * base;
+  /**
+   * One attempt: a failure the policy may retry is ProviderUnavailableError, throttling is
+   * ProviderThrottledError (never retried here), and any other answer is returned for `call` to read.
+   */
+  private async attempt(
+    method: string,
+    path: string,
+    body: unknown,
+    correlationId: string,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+      text = await res.text();
+    } catch (err) {
+      this.opts.onCall?.({ method, path, status: 'error', correlationId, attempt });
+      const why = signal.aborted
+        ? `no answer within ${this.opts.timeoutMs ?? 5_000} ms`
+        : (err as Error).message;
+      throw new ProviderUnavailableError(`${method} ${path}: ${why} (correlation id ${correlationId})`);
+    }
+    this.opts.onCall?.({ method, path, status: res.status, correlationId, attempt });
+    const answer = readAnswer(res.status, text);
+    if (res.status === 429) {
+      throw new ProviderThrottledError(
+        `${method} ${path} throttled: ${answer.payload.message ?? ''}`,
+        retryAfterMs(res.headers, Date.now()),
+      );
+    }
+    if (res.status >= 500) {
+      throw new ProviderUnavailableError(
+        `${method} ${path}: HTTP ${res.status} ${answer.payload.message ?? ''} (correlation id ${correlationId})`,
+      );
+    }
+    if (res.ok && !answer.json && text !== '')
+      throw new ProviderRequestError(
+        `${method} ${path}: the provider answered with something that is not JSON`,
+        res.status,
+        'BadResponse',
+      );
+    return answer;
   }
 
   describeRegions(): Promise<Region[]> {
@@ -195,5 +183,15 @@ export class HttpProvider implements CloudProvider {
   }
   getOperation(id: string): Promise<Operation> {
     return this.call('GET', `/v1/operations/${encodeURIComponent(id)}`);
+  }
+}
+
+function readAnswer(status: number, text: string): Answer {
+  if (text === '') return { status, payload: {}, json: false };
+  try {
+    return { status, payload: (JSON.parse(text) as Answer['payload'] | null) ?? {}, json: true };
+  } catch {
+    // A proxy's HTML error page or a truncated body: keep the status, show the start of the text.
+    return { status, payload: { message: text.slice(0, 200) }, json: false };
   }
 }

@@ -1,17 +1,15 @@
 // The cloud simulator as its own process, driven through the operator's HTTP client: idempotent creates,
-// outages, throttling absorbed by retries, public addresses, volumes that only grow, state kept across SIGKILL,
-// and a circuit that opens when the simulator is gone and fails fast.
+// outages, public addresses, volumes that only grow, state kept across SIGKILL, and a circuit that opens when
+// the simulator is gone and fails fast. Throttling is in throttling.test.ts, against the stack's simulator.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CircuitBreaker } from '../../../controllers/provider/circuit-breaker.ts';
 import { HttpProvider } from '../../../controllers/provider/http-client.ts';
 import {
   ProviderNotFoundError,
   ProviderRequestError,
-  ProviderThrottledError,
   ProviderUnavailableError,
   type CreateInstanceRequest,
   type Operation,
@@ -147,26 +145,6 @@ describe('integration: the cloud simulator process and the HTTP provider client'
     const res = await fetch(`http://127.0.0.1:${port}/v1/instances`, { method: 'POST', body: '{not json' });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { message: string }).message, /not valid JSON/);
-  });
-
-  it('retries through throttling, and reports it once retries run out', async () => {
-    await admin({ throttle: { probability: 0.5, retryAfterMs: 10 } });
-    const seen: (number | 'error')[] = [];
-    const patient = new HttpProvider(`http://127.0.0.1:${port}`, {
-      maxAttempts: 40,
-      baseBackoffMs: 10,
-      maxBackoffMs: 20,
-      onCall: (c) => seen.push(c.status),
-    });
-    // Half the requests are throttled: 40 calls all passing untouched happens once in 10^12 runs, and a call
-    // throttled 40 times in a row once in 10^12 calls.
-    for (let i = 0; i < 40; i++) await patient.describeRegions();
-    assert.ok(seen.includes(429), 'some calls were throttled and retried');
-    assert.equal(seen.filter((s) => s === 200).length, 40);
-    await admin({ throttle: { probability: 1 } });
-    const strict = new HttpProvider(`http://127.0.0.1:${port}`, { maxAttempts: 2, baseBackoffMs: 10 });
-    await assert.rejects(strict.describeRegions(), (e: unknown) => e instanceof ProviderThrottledError);
-    await admin({ throttle: { probability: 0 } });
   });
 
   const adminList = async <T>(what: 'instances' | 'volumes') =>
@@ -308,13 +286,13 @@ describe('integration: the cloud simulator process and the HTTP provider client'
     await stop(sim, 'SIGKILL');
     const fragile = new HttpProvider(`http://127.0.0.1:${port}`, {
       maxAttempts: 1,
-      breaker: new CircuitBreaker(3, 60_000),
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
     });
     for (let i = 0; i < 3; i++)
       await assert.rejects(fragile.describeRegions(), (e: unknown) => e instanceof ProviderUnavailableError);
     const started = Date.now();
     await assert.rejects(fragile.describeRegions(), /circuit open/);
-    assert.equal(fragile.breaker.current, 'open');
+    assert.equal(fragile.circuit, 'open');
     assert.ok(Date.now() - started < 1000);
     sim = await startSimulator(port, stateFile);
   });
