@@ -11,6 +11,8 @@ import { computeController } from './compute/reconcile.ts';
 import { ProviderPlacement } from './compute/placement.ts';
 import { migrate, type MigratedDatabase } from './db/migrate.ts';
 import { databasePool } from './db/pool.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
+import { failureForStatus } from './failure.ts';
 import { kafkaClient, startEventPipeline, type EventPipeline } from './events/pipeline.ts';
 import { networkController } from './network/reconcile.ts';
 import { HttpProvider } from './provider/http-client.ts';
@@ -112,6 +114,10 @@ export async function registerControllers(
           resyncMs: opts.resyncMs,
           ratePerSecond: opts.queueRatePerSecond,
           reconcileTimeoutMs: opts.reconcileTimeoutMs,
+          describeFailure: (err) => ({
+            reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
+            message: failureForStatus(err),
+          }),
         },
         kc,
         log,

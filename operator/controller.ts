@@ -3,10 +3,12 @@
 // Its own status writes do not wake it (see change-filter.ts). Every reconcile runs under a deadline: its
 // context carries an AbortSignal that fires then, and a reconcile still running past it frees its worker
 // (the key stays busy until it really ends, so one key never has two reconciles at once).
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { errorClass, retryAfterOf, type Action } from './action.ts';
+import { errorClass, retryAfterOf, type Action, type TerminalError } from './action.ts';
 import { ChangeFilter } from './change-filter.ts';
+import { groupVersion } from './finalizer.ts';
+import { syncedCondition, syncedPatch, type FailureDescription, type ReconcileOutcome } from './synced.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
 import { objectKey, ResilientInformer, splitKey, type ResourceRef } from './informer.ts';
@@ -35,10 +37,21 @@ export interface OwnedResource extends ResourceRef {
   labelSelector?: string;
 }
 
+/**
+ * A kind whose changes concern objects of this controller without owning them (a Network's address usage
+ * follows its Computes), or this controller's own kind for what one object's change means to others of it.
+ */
+export interface Watch<T extends k8s.KubernetesObject> {
+  resource: ResourceRef;
+  /** The keys to reconcile when `obj` changes (or goes); `cache` is this controller's own, to read from. */
+  keysFor(obj: k8s.KubernetesObject, cache: ResilientInformer<T>): string[];
+}
+
 export interface ControllerSpec<T extends k8s.KubernetesObject> {
   name: string;
   resource: ResourceRef;
   owns?: OwnedResource[];
+  watches?: Watch<T>[];
   workers?: number;
   resyncMs?: number;
   /** Overall rate at which workers take keys (a token bucket); 50 per second by default. */
@@ -46,6 +59,8 @@ export interface ControllerSpec<T extends k8s.KubernetesObject> {
   /** How long one reconcile may run before its signal fires and its worker moves on; 120 s by default. */
   reconcileTimeoutMs?: number;
   reconcile(obj: T, ctx: ReconcileContext<T>): Promise<Action>;
+  /** How a failed reconcile reads in the Synced condition; by default a generic ReconcileError. */
+  describeFailure?: FailureDescription;
   /** Called when reconcile throws a TerminalError: record it on the object; it is not retried. */
   onTerminalError?(obj: T, err: Error, ctx: ReconcileContext<T>): Promise<void>;
 }
@@ -81,6 +96,11 @@ export class Controller<T extends k8s.KubernetesObject> {
       },
     );
     const clog = log.child({ controller: name });
+    const sameKind = (w: Watch<T>) =>
+      w.resource.apiVersion === spec.resource.apiVersion && w.resource.plural === spec.resource.plural;
+    const wake = (w: Watch<T>, obj: k8s.KubernetesObject) => {
+      for (const key of w.keysFor(obj, this.cache)) this.queue.add(key);
+    };
     this.cache = new ResilientInformer<T>(
       kc,
       spec.resource,
@@ -88,15 +108,30 @@ export class Controller<T extends k8s.KubernetesObject> {
         const key = objectKey(obj);
         if (kind === 'delete') this.changes.forget(key);
         if (kind === 'delete' || this.changes.changed(key, obj)) this.queue.add(key);
+        // Watches of this very kind read its one informer rather than a second copy of it.
+        for (const w of spec.watches ?? []) if (sameKind(w)) wake(w, obj);
       },
       clog,
     );
-    this.owned = (spec.owns ?? []).map(
-      (ref) =>
-        new ResilientInformer(kc, ref, (obj) => this.enqueueOwner(obj), clog.child({ owned: ref.plural }), {
-          labelSelector: ref.labelSelector,
-        }),
-    );
+    this.owned = [
+      ...(spec.owns ?? []).map(
+        (ref) =>
+          new ResilientInformer(kc, ref, (obj) => this.enqueueOwner(obj), clog.child({ owned: ref.plural }), {
+            labelSelector: ref.labelSelector,
+          }),
+      ),
+      ...(spec.watches ?? [])
+        .filter((w) => !sameKind(w))
+        .map(
+          (w) =>
+            new ResilientInformer(
+              kc,
+              w.resource,
+              (obj) => wake(w, obj),
+              clog.child({ watched: w.resource.plural }),
+            ),
+        ),
+    ];
     this.ctx = { kc, log: clog, clock, events, cache: this.cache };
   }
 
@@ -144,6 +179,7 @@ export class Controller<T extends k8s.KubernetesObject> {
       ]);
       if (!finished) {
         reconcileOverdue.inc({ controller: this.spec.name });
+        void this.recordSynced(key, undefined, { kind: 'timeout', timeoutMs });
         this.ctx.log.error(
           { key, timeoutMs },
           'reconcile passed its deadline; its worker moves on and the key waits until it ends',
@@ -160,8 +196,10 @@ export class Controller<T extends k8s.KubernetesObject> {
       return;
     }
     const end = reconcileDuration.startTimer({ controller: this.spec.name });
+    let outcome: ReconcileOutcome | undefined;
     try {
       const action = await this.spec.reconcile(obj, { ...this.ctx, signal });
+      outcome = { kind: 'success' };
       if (action.requeueAfterMs !== undefined) {
         reconcileTotal.inc({ controller: this.spec.name, result: 'requeue' });
         this.queue.forget(key);
@@ -173,6 +211,7 @@ export class Controller<T extends k8s.KubernetesObject> {
     } catch (err) {
       const kind = errorClass(err);
       reconcileTotal.inc({ controller: this.spec.name, result: kind });
+      outcome = this.failureOutcome(kind, err);
       if (kind === 'terminal') {
         this.queue.forget(key);
         this.ctx.log.warn({ key, err: (err as Error).message }, 'reconcile failed terminally; not retrying');
@@ -191,6 +230,58 @@ export class Controller<T extends k8s.KubernetesObject> {
       }
     } finally {
       end();
+    }
+    if (outcome && !obj.metadata?.deletionTimestamp)
+      await this.recordSynced(key, obj.metadata?.generation, outcome);
+  }
+
+  private failureOutcome(kind: ReturnType<typeof errorClass>, err: unknown): ReconcileOutcome | undefined {
+    if (kind === 'conflict') return undefined; // a lost race, retried at once: nothing to tell
+    if (kind === 'throttled') return { kind: 'throttled', retryInMs: retryAfterOf(err)! };
+    if (kind === 'terminal')
+      return { kind: 'failed', reason: (err as TerminalError).reason, message: (err as Error).message };
+    const described = this.spec.describeFailure?.(err);
+    return {
+      kind: 'failed',
+      reason: described?.reason ?? 'ReconcileError',
+      message: described?.message ?? 'the reconcile failed; the operator log has the details',
+    };
+  }
+
+  /** Writes Synced when it changed; a refused patch is tried once more on the object read afresh. */
+  private async recordSynced(
+    key: string,
+    generation: number | undefined,
+    outcome: ReconcileOutcome,
+  ): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const input = syncedCondition(outcome);
+    const now = new Date(this.ctx.clock.now());
+    const { group, version } = groupVersion(this.spec.resource);
+    const api = this.ctx.kc.makeApiClient(k8s.CustomObjectsApi);
+    const where = { group, version, plural: this.spec.resource.plural, name };
+    let target: k8s.KubernetesObject | undefined = this.cache.get(name, namespace);
+    for (let attempt = 0; attempt < 2 && target; attempt++) {
+      const patch = syncedPatch(target, input, now, generation ?? target.metadata?.generation);
+      if (!patch) return;
+      const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+      try {
+        if (namespace)
+          await api.patchNamespacedCustomObjectStatus({ ...where, namespace, body: patch }, options);
+        else await api.patchClusterCustomObjectStatus({ ...where, body: patch }, options);
+        return;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code !== 409 && code !== 422) {
+          this.ctx.log.debug({ key, err: String(err) }, 'could not record Synced; the next reconcile will');
+          return;
+        }
+        target = (await (
+          namespace
+            ? api.getNamespacedCustomObject({ ...where, namespace })
+            : api.getClusterCustomObject(where)
+        ).catch(() => undefined)) as k8s.KubernetesObject | undefined;
+      }
     }
   }
 

@@ -1,7 +1,9 @@
 // Writes an object's status through the status subresource, by merge patch with a fixed field manager,
-// and only when it differs from what the server holds.
+// only when it differs from what the server holds, and guarded by the resourceVersion it was computed from
+// (a concurrent change makes it fail with 409 and the reconcile run again) unless a caller opts out.
 import * as k8s from '@kubernetes/client-node';
 import { statusChanged } from './conditions.ts';
+import { keepSynced } from './synced.ts';
 import { groupVersion } from './finalizer.ts';
 import type { ResourceRef } from './informer.ts';
 
@@ -14,6 +16,7 @@ export async function writeStatus(
   status: object,
   opts: { optimistic?: boolean } = {},
 ): Promise<boolean> {
+  status = keepSynced(obj.status, status);
   if (!statusChanged(obj.status, status)) return false;
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const { group, version } = groupVersion(ref);
@@ -29,9 +32,10 @@ export async function writeStatus(
     name: obj.metadata!.name!,
     // Optimistic: the write carries the resourceVersion read, so a concurrent change makes it fail with 409
     // (and the reconcile runs again on fresh state) instead of being overwritten.
-    body: opts.optimistic
-      ? { metadata: { resourceVersion: obj.metadata!.resourceVersion }, status: body }
-      : { status: body },
+    body:
+      (opts.optimistic ?? true)
+        ? { metadata: { resourceVersion: obj.metadata!.resourceVersion }, status: body }
+        : { status: body },
     fieldManager,
   };
   if (ref.namespaced) {

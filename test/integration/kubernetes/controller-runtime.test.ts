@@ -12,7 +12,7 @@ import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { api, createNamespace, deleteNamespace, volumeManifest } from '../../support/infra.ts';
 import { installCrds } from '../../support/operator.ts';
 
-type Volume = k8s.KubernetesObject & { spec: { sizeGiB: number }; status?: { note?: string } };
+type Volume = k8s.KubernetesObject & { spec: { sizeGiB: number }; status?: { phase?: string } };
 const volumes: ResourceRef = {
   apiVersion: 'omnicloud.io/v1alpha1',
   kind: 'Volume',
@@ -72,7 +72,13 @@ describe('controller runtime (real API server)', function () {
       if (obj.metadata?.namespace !== ns || obj.metadata.name !== name) return done;
       seen.push(`${obj.metadata.generation}:${obj.metadata.labels?.tier ?? ''}`);
       const written = (await custom.patchNamespacedCustomObjectStatus(
-        { ...api, plural: 'volumes', namespace: ns, name, body: { status: { note: `seen ${seen.length}` } } },
+        {
+          ...api,
+          plural: 'volumes',
+          namespace: ns,
+          name,
+          body: { status: { phase: seen.length % 2 ? 'Creating' : 'Available' } },
+        },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       )) as Volume;
       statusVersion = written.metadata!.resourceVersion!;
@@ -81,10 +87,18 @@ describe('controller runtime (real API server)', function () {
     await c.start();
     await createVolume(name);
     const settled = async () => {
-      // Once the cache holds the status write, its watch event has been handled (synchronously, with the cache).
+      // Once the cache holds the latest version (the status write, then Synced), its watch events have been
+      // handled: synchronously, with the cache.
+      const latest = (await custom.getNamespacedCustomObject({
+        ...api,
+        plural: 'volumes',
+        namespace: ns,
+        name,
+      })) as Volume;
       const cached = c.cache.get(name, ns);
       const idle = c.queue.length === 0 && !c.queue.isProcessing(`${ns}/${name}`);
-      return cached?.metadata?.resourceVersion === statusVersion && idle ? true : undefined;
+      const current = cached?.metadata?.resourceVersion === latest.metadata?.resourceVersion;
+      return current && statusVersion !== '' && idle ? true : undefined;
     };
     await eventually('the first reconcile and its status write to settle', settled);
     assert.deepEqual(seen, ['1:'], 'its own status write did not reconcile it again');
@@ -186,5 +200,50 @@ describe('controller runtime (real API server)', function () {
     } finally {
       await Promise.all([core.deleteNamespace({ name: mine }), core.deleteNamespace({ name: theirs })]);
     }
+  });
+
+  it('keeps Synced for every object: failing and slow told apart, never erasing the status a reconcile wrote', async () => {
+    const name = uniqueName('synced');
+    let mode: 'fail' | 'throttle' | 'ok' = 'fail';
+    // A field of the kind's own status, written by the reconcile: the Synced write must never lose it.
+    const phases = { fail: 'Pending', throttle: 'Creating', ok: 'Available' } as const;
+    const c = start<Volume>('synced', async (obj) => {
+      if (obj.metadata?.namespace !== ns || obj.metadata.name !== name) return done;
+      await custom.patchNamespacedCustomObjectStatus(
+        { ...api, plural: 'volumes', namespace: ns, name, body: { status: { phase: phases[mode] } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      if (mode === 'fail') throw new Error('connect ECONNREFUSED 10.1.2.3:5432 password=hunter2');
+      if (mode === 'throttle') throw Object.assign(new Error('slow down'), { retryAfterMs: 400 });
+      return done;
+    });
+    await c.start();
+    await createVolume(name);
+    type Synced = { status: string; reason: string; message: string };
+    const read = async () =>
+      (await custom.getNamespacedCustomObject({
+        ...api,
+        plural: 'volumes',
+        namespace: ns,
+        name,
+      })) as Volume & {
+        status?: { phase?: string; conditions?: (Synced & { type: string })[] };
+      };
+    const synced = async (reason: string) => {
+      const v = await read();
+      const s = v.status?.conditions?.find((x) => x.type === 'Synced');
+      return s?.reason === reason ? { s, phase: v.status?.phase } : undefined;
+    };
+    const failing = await eventually('Synced=False ReconcileError', () => synced('ReconcileError'));
+    assert.equal(failing.s.status, 'False');
+    assert.doesNotMatch(failing.s.message, /10\.1\.2\.3|hunter2/, 'no driver words in status');
+    assert.equal(failing.phase, 'Pending', "the reconcile's own status write was kept");
+    mode = 'throttle';
+    const slow = await eventually('Synced=False Throttled', () => synced('Throttled'));
+    assert.match(slow.s.message, /slow down; trying again in 1 s/);
+    mode = 'ok';
+    const ok = await eventually('Synced=True', () => synced('ReconcileSuccess'), 20_000);
+    assert.equal(ok.s.status, 'True');
+    assert.equal(ok.phase, 'Available');
   });
 });
