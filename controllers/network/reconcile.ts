@@ -17,6 +17,7 @@ import { ProviderNotFoundError, ProviderUnavailableError } from '../provider/typ
 import { tenantOfNamespace } from '../tenant/children.ts';
 import { withTransaction } from '../compute/store.ts';
 import { NetworkReasons, networkStatus, type NetworkObserved } from './status.ts';
+import { networkWatches } from './watches.ts';
 import {
   allocateNetwork,
   allocateSubnets,
@@ -48,6 +49,7 @@ export function networkController(deps: NetworkDeps): ControllerSpec<Obj> {
   return {
     name: 'network',
     resource: networkResource,
+    watches: networkWatches(),
     reconcile: showingDatabaseOutage(networkResource, 'infra_db', ['Ready'], (obj, ctx) =>
       reconcileNetwork(obj, ctx, deps),
     ),
