@@ -16,7 +16,7 @@ import type { CloudProvider } from '../provider/types.ts';
 import { ProviderNotFoundError, ProviderUnavailableError } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
 import { withTransaction } from '../compute/store.ts';
-import { NetworkReasons, networkStatus, type NetworkObserved } from './status.ts';
+import { NetworkReasons, networkStatus, overlapMessage, type NetworkObserved } from './status.ts';
 import { networkWatches } from './watches.ts';
 import {
   allocateNetwork,
@@ -49,7 +49,7 @@ export function networkController(deps: NetworkDeps): ControllerSpec<Obj> {
   return {
     name: 'network',
     resource: networkResource,
-    watches: networkWatches(),
+    watches: networkWatches(networkResource),
     reconcile: showingDatabaseOutage(networkResource, 'infra_db', ['Ready'], (obj, ctx) =>
       reconcileNetwork(obj, ctx, deps),
     ),
@@ -237,8 +237,12 @@ export async function reconcileNetwork(
     };
   } catch (err) {
     if (err instanceof IpamRefusal) {
-      observed = { phase: 'Failed', problem: { reason: NetworkReasons[err.reason], message: err.message } };
-      action = requeueAfter(60_000); // another network's deletion may free the range
+      const message = err.holder
+        ? overlapMessage(spec.cidr!, err.holder, ctx.cache.get(err.holder.name, scope))
+        : err.message;
+      observed = { phase: 'Failed', problem: { reason: NetworkReasons[err.reason], message } };
+      // The deletion of the network holding the range wakes this one (watches.ts); this is only a backstop.
+      action = requeueAfter(60_000);
     } else if (err instanceof ProviderUnavailableError) {
       observed = {
         phase: 'Provisioning',

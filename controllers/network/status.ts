@@ -1,7 +1,7 @@
 // The status a Network shows, computed from its recorded state. Pure.
 import { setCondition, type Condition, type ConditionInput } from '../../operator/conditions.ts';
 import type { Network, NetworkStatus } from '../../crds/schemas/network.ts';
-import type { SubnetUsage } from './store.ts';
+import type { RangeHolder, SubnetUsage } from './store.ts';
 
 export const NetworkReasons = {
   Allocated: 'Allocated',
@@ -87,4 +87,22 @@ export function networkStatus(net: Network, o: NetworkObserved, now: Date): Netw
       : {}),
     conditions,
   };
+}
+
+/**
+ * Why a range was refused for overlapping another network's, naming that network only as what it is now:
+ * there, being deleted (the range comes back when it is gone), or no longer there (infra_db still holds its
+ * range). `now` is the holder's object as the cache has it, if any.
+ */
+export function overlapMessage(
+  asked: string,
+  holder: RangeHolder,
+  now: { metadata?: { uid?: string; deletionTimestamp?: unknown } } | undefined,
+): string {
+  const same = now?.metadata?.uid === holder.uid;
+  if (same && !now?.metadata?.deletionTimestamp)
+    return `${asked} overlaps network ${holder.name} (${holder.cidr})`;
+  if (same)
+    return `${asked} overlaps network ${holder.name} (${holder.cidr}), which is being deleted; this network is allocated once it is gone`;
+  return `${asked} overlaps ${holder.cidr}, still held in infra_db by a network that no longer exists (uid ${holder.uid}); it was deleted without giving its range back`;
 }

@@ -19,11 +19,20 @@ import {
 export const tenantPool: Cidr = parseCidr('10.0.0.0/8');
 const maxRaceRetries = 8;
 
+/** The network whose recorded range a requested one overlaps. */
+export interface RangeHolder {
+  uid: string;
+  name: string;
+  cidr: string;
+}
+
 /** Refused for a reason retrying cannot fix: overlap with an explicit CIDR, exhaustion, a subnet outside. */
 export class IpamRefusal extends Error {
   constructor(
     message: string,
     readonly reason: 'Overlap' | 'Exhausted' | 'OutsideNetwork' | 'InUse',
+    /** On an Overlap with another network: that network, as infra_db records it. */
+    readonly holder?: RangeHolder,
   ) {
     super(message);
   }
@@ -129,12 +138,13 @@ export async function allocateNetwork(client: PoolClient, claim: NetworkClaim): 
     );
     if (inserted !== 'clash') return (await findNetwork(client, claim.uid))!;
     if (claim.cidr) {
-      const { rows } = await client.query<{ name: string; cidr: string }>(
-        'SELECT name, cidr::text FROM networks WHERE scope = $1 AND cidr && $2::cidr AND uid <> $3 LIMIT 1',
+      const { rows } = await client.query<RangeHolder>(
+        'SELECT uid::text, name, cidr::text FROM networks WHERE scope = $1 AND cidr && $2::cidr AND uid <> $3 LIMIT 1',
         [claim.scope, cidr, claim.uid],
       );
       const other = rows[0];
-      if (other) throw new IpamRefusal(`${cidr} overlaps network ${other.name} (${other.cidr})`, 'Overlap');
+      if (other)
+        throw new IpamRefusal(`${cidr} overlaps network ${other.name} (${other.cidr})`, 'Overlap', other);
       if (await findNetwork(client, claim.uid)) return (await findNetwork(client, claim.uid))!;
       throw new IpamRefusal(`a network named ${claim.name} already exists in this namespace`, 'Overlap');
     }
