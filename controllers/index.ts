@@ -19,9 +19,11 @@ import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
-import { tenantController } from './tenant/reconcile.ts';
+import { tenantController, tenantResource } from './tenant/reconcile.ts';
 import { volumeController } from './volume/reconcile.ts';
-import { apiQuotaLookup } from '../webhooks/quota.ts';
+import { cachedTenantQuota } from '../webhooks/quota.ts';
+import { ResilientInformer } from '../operator/informer.ts';
+import type { Tenant } from '../crds/schemas/tenant.ts';
 
 /** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
 const defaultExportDir =
@@ -67,9 +69,17 @@ export async function registerControllers(
   const auditPool = databasePool(endpoints.postgres.audit_db, 'audit_db', log, 3);
   const billingPool = databasePool(endpoints.postgres.billing_db, 'billing_db', log, 5);
   const provider = new HttpProvider(endpoints.provider);
-  const quotaLookup = apiQuotaLookup(kc);
+  // Controllers read Tenants from one shared cache, never with an API call per reconcile.
+  const tenants = new ResilientInformer<Tenant & k8s.KubernetesObject>(
+    kc,
+    tenantResource,
+    () => undefined,
+    log.child({ cache: 'tenants' }),
+  );
+  const tenantQuota = cachedTenantQuota(tenants);
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
 
+  manager.addBackground({ name: 'tenant-cache', start: () => tenants.start(), stop: () => tenants.stop() });
   // Only the active replica relays events, consumes them, refreshes placement and closes billing periods.
   let events: EventPipeline | undefined;
   const nudge = () => events?.nudge();
@@ -128,7 +138,7 @@ export async function registerControllers(
   add(networkController({ pool: infraPool, provider, onOutbox: nudge }));
   add(
     computeController({
-      quota: async (namespace) => quotaLookup.tenant(namespace),
+      quota: async (namespace) => tenantQuota(namespace),
       pool: infraPool,
       provider,
       placement,
@@ -139,7 +149,7 @@ export async function registerControllers(
   add(
     volumeController({
       storageLimit: async (namespace) => {
-        const t = await quotaLookup.tenant(namespace);
+        const t = tenantQuota(namespace);
         return t && { tenant: t.name, storageGiB: t.storageGiB };
       },
       pool: infraPool,
@@ -149,7 +159,7 @@ export async function registerControllers(
     }),
   );
   add(costAllocationController({ billingPool, tenantsPool }));
-  add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir }));
+  add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir, tenants }));
   return {
     async close() {
       await events?.close();

@@ -153,7 +153,29 @@ async function storageProblems(
   ];
 }
 
-/** The lookup against the API server, for the operator's webhook server. */
+/** A Tenant's quotas in the units the checks count in. */
+export function tenantQuotaOf(t: Tenant): TenantQuota {
+  return {
+    name: t.metadata.name,
+    suspended: t.spec.suspended ?? false,
+    vcpu: t.spec.quotas.vcpu,
+    memoryMiB: memoryMiB(t.spec.quotas.memory),
+    networks: t.spec.quotas.networks,
+    storageGiB: storageGiB(t.spec.quotas.storage),
+    publicIPs: t.spec.quotas.publicIPs,
+  };
+}
+
+/** The tenant of a namespace from a cache of Tenants: what controllers read, with no API call. */
+export function cachedTenantQuota(tenants: { get(name: string): Tenant | undefined }) {
+  return (namespace: string): TenantQuota | undefined => {
+    if (!namespace.startsWith('tenant-')) return undefined;
+    const t = tenants.get(tenantOfNamespace(namespace));
+    return t && tenantQuotaOf(t);
+  };
+}
+
+/** The lookup against the API server, for the operator's webhook server: admission reads the latest. */
 export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const group = { group: 'omnicloud.io', version: 'v1alpha1' };
@@ -172,15 +194,7 @@ export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
           plural: 'tenants',
           name: tenantOfNamespace(namespace),
         })) as Tenant;
-        return {
-          name: t.metadata.name,
-          suspended: t.spec.suspended ?? false,
-          vcpu: t.spec.quotas.vcpu,
-          memoryMiB: memoryMiB(t.spec.quotas.memory),
-          networks: t.spec.quotas.networks,
-          storageGiB: storageGiB(t.spec.quotas.storage),
-          publicIPs: t.spec.quotas.publicIPs,
-        };
+        return tenantQuotaOf(t);
       } catch (err) {
         if ((err as { code?: number }).code === 404) return undefined;
         throw err;

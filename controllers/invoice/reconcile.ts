@@ -2,7 +2,7 @@
 // period is open the invoice is a draft, refreshed every minute; once it has ended the invoice is issued:
 // stored for good in billing_db with the exchange rate of that moment, its credits consumed, and exported.
 // An issued invoice is read back from billing_db, never recomputed, so it stays exactly as issued.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { Pool } from 'pg';
 import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
 import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
@@ -30,6 +30,8 @@ const draftRefreshMs = 60_000;
 export interface InvoiceDeps {
   pool: Pool;
   exportDir: string;
+  /** The operator's cache of Tenants (a tenant's billing currency is read there, not with an API call). */
+  tenants: { get(name: string): Tenant | undefined };
 }
 
 type Obj = InvoiceObject & k8s.KubernetesObject;
@@ -60,23 +62,15 @@ export function periodOf(spec: InvoiceObject['spec']): Period {
   return { start: new Date(spec.start!), end: new Date(spec.end!) };
 }
 
-async function tenantCurrency(kc: k8s.KubeConfig, tenant: string): Promise<Currency> {
-  try {
-    const t = (await kc.makeApiClient(k8s.CustomObjectsApi).getClusterCustomObject({
-      group: 'omnicloud.io',
-      version: 'v1alpha1',
-      plural: 'tenants',
-      name: tenant,
-    })) as Tenant;
-    return t.spec.billingCurrency;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404)
-      throw new TerminalError(
-        `no Tenant ${tenant} owns this namespace; invoices live in a tenant's namespace`,
-        InvoiceReasons.NoTenant,
-      );
-    throw err;
+function tenantCurrency(deps: InvoiceDeps, tenant: string): Currency {
+  const t = deps.tenants.get(tenant);
+  if (!t) {
+    throw new TerminalError(
+      `no Tenant ${tenant} owns this namespace; invoices live in a tenant's namespace`,
+      InvoiceReasons.NoTenant,
+    );
   }
+  return t.spec.billingCurrency;
 }
 
 export async function reconcileInvoice(
@@ -100,7 +94,7 @@ export async function reconcileInvoice(
     return done;
   }
   const tenant = tenantOfNamespace(obj.metadata.namespace!);
-  const currency = await tenantCurrency(ctx.kc, tenant);
+  const currency = tenantCurrency(deps, tenant);
   const period = periodOf(parsed.data);
   const closed = period.end.getTime() <= now.getTime();
   let computed;
