@@ -3,7 +3,7 @@
 // behind a finalizer, and is held back while instances still use addresses in the network.
 import type * as k8s from '@kubernetes/client-node';
 import type { Pool, PoolClient } from 'pg';
-import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
+import { done, requeueAfter, retryAfterOf, TerminalError, type Action } from '../../operator/action.ts';
 import { failureForStatus } from '../failure.ts';
 import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
 import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator/finalizer.ts';
@@ -324,6 +324,8 @@ async function cleanup(net: Obj, ctx: ReconcileContext<Obj>, deps: NetworkDeps):
       });
       deps.onOutbox?.();
     } catch (err) {
+      // A throttled call goes back to the runtime, which waits as long as the provider asked.
+      if (retryAfterOf(err) !== undefined) throw err;
       const reason = err instanceof IpamRefusal ? NetworkReasons.InUse : NetworkReasons.ProviderUnavailable;
       const status = networkStatus(
         net,
