@@ -1,6 +1,10 @@
 // The operator's view of where capacity is: the scheduler's indexes, built from the provider's hosts and the
 // reservations recorded in infra_db, and rebuilt (never per decision) at start, when a reservation loses a
-// race in the database, and periodically. The database's CHECK constraints stay the final word.
+// race in the database, and periodically. The database's CHECK constraints stay the final word on capacity,
+// but nothing in the database checks anti-affinity or placement groups: a rebuild must never lose a placement.
+// Placing goes on while a rebuild reads the database, so a placement handed out but not yet committed (or
+// committed after the rebuild's snapshot) is carried over into the new indexes, and a release made while the
+// rebuild ran is applied to them, before they replace the old ones.
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { CloudProvider } from '../provider/types.ts';
@@ -15,10 +19,19 @@ export interface Placement {
   refresh(): Promise<void>;
 }
 
+interface Handed {
+  hostId: string;
+  req: PlacementRequest;
+}
+
 export class ProviderPlacement implements Placement {
   private scheduler = new Scheduler();
   private refreshing?: Promise<void>;
   private loaded = false;
+  /** Placements handed out that no rebuild has yet seen recorded in infra_db, by instance. */
+  private readonly unrecorded = new Map<string, Handed>();
+  /** Instances released while a rebuild runs: its snapshot of infra_db may still hold them. */
+  private releasedDuringRebuild?: Set<string>;
 
   constructor(
     private readonly provider: CloudProvider,
@@ -35,11 +48,15 @@ export class ProviderPlacement implements Placement {
         message: 'the host inventory has not been loaded from the provider yet; retrying',
       };
     }
-    return this.scheduler.place(req);
+    const placed = this.scheduler.place(req);
+    if (placed.ok) this.unrecorded.set(req.instanceId, { hostId: placed.hostId, req });
+    return placed;
   }
 
   release(instanceId: string): void {
     this.scheduler.release(instanceId);
+    this.unrecorded.delete(instanceId);
+    this.releasedDuringRebuild?.add(instanceId);
   }
 
   /** Rebuilds the indexes; concurrent callers share one rebuild. */
@@ -51,6 +68,16 @@ export class ProviderPlacement implements Placement {
   }
 
   private async rebuild(): Promise<void> {
+    const released = new Set<string>();
+    this.releasedDuringRebuild = released;
+    try {
+      await this.rebuildFrom(released);
+    } finally {
+      this.releasedDuringRebuild = undefined;
+    }
+  }
+
+  private async rebuildFrom(released: ReadonlySet<string>): Promise<void> {
     const hosts = await this.provider.listHosts();
     await syncHosts(
       this.pool,
@@ -70,7 +97,9 @@ export class ProviderPlacement implements Placement {
         .map((h) => ({ id: h.id, region: h.region, zone: h.zone, capacity: h.capacity })),
     );
     let restored = 0;
+    const recorded = new Map<string, string>();
     for (const row of await instancesHoldingHosts(this.pool)) {
+      recorded.set(row.uid, row.host_id!);
       const req: PlacementRequest = {
         instanceId: row.uid,
         tenant: tenantOfNamespace(row.namespace),
@@ -93,8 +122,45 @@ export class ProviderPlacement implements Placement {
       // A host that is down keeps its reservations in the database but takes no new ones here.
       if (next.reserveOn(row.host_id!, req).ok) restored++;
     }
+    // From here to the swap nothing awaits, so no placement or release can slip between the two.
+    for (const instanceId of released) next.release(instanceId);
+    const carried = this.carryOver(next, recorded, released);
     this.scheduler = next;
     this.loaded = true;
-    this.log.info({ hosts: hosts.length, reservations: restored }, 'placement indexes rebuilt');
+    this.log.info(
+      { hosts: hosts.length, reservations: restored, carriedOver: carried },
+      'placement indexes rebuilt',
+    );
+  }
+
+  /**
+   * Puts into `next` the placements handed out that the snapshot did not show as recorded: they were not
+   * committed yet when it was read. Those it showed on the same host are recorded, and forgotten here.
+   */
+  private carryOver(
+    next: Scheduler,
+    recorded: ReadonlyMap<string, string>,
+    released: ReadonlySet<string>,
+  ): number {
+    let carried = 0;
+    for (const [instanceId, handed] of this.unrecorded) {
+      if (recorded.get(instanceId) === handed.hostId && !released.has(instanceId)) {
+        this.unrecorded.delete(instanceId);
+        continue;
+      }
+      let kept: boolean;
+      try {
+        kept = next.reserveOn(handed.hostId, handed.req).ok;
+      } catch {
+        kept = false; // recorded on another host: the database's word stands
+      }
+      if (kept) carried++;
+      else
+        this.log.warn(
+          { instance: instanceId, host: handed.hostId },
+          'a placement not yet recorded does not fit the rebuilt indexes; its reservation will decide',
+        );
+    }
+    return carried;
   }
 }

@@ -152,10 +152,11 @@ async function schedule(s: StepContext, row: InstanceRow): Promise<StepResult> {
     antiAffinity: spec.placement.antiAffinity,
     placementGroup: spec.placement.group,
   };
+  // Looked up before placing: between the placement and its transaction nothing may fail unreleased.
+  const limits = await deps.quota?.(obj.metadata.namespace!);
   const placed = deps.placement.place(request);
   if (!placed.ok)
     return { row, action: requeueAfter(15_000), problem: { reason: placed.reason, message: placed.message } };
-  const limits = await deps.quota?.(obj.metadata.namespace!);
   try {
     const next = await withTransaction(deps.pool, async (c) => {
       if (limits) await checkQuota(c, row, limits);
