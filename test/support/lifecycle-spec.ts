@@ -4,6 +4,7 @@
 // way out and reachable from every other; and many writers racing through check-then-compare-and-set never
 // leaving an illegal step behind (see phase-race.ts).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Random } from '../unit/billing/prng.ts';
 import { badSteps, racePhaseWriters, type WriteRule } from './phase-race.ts';
 
@@ -49,6 +50,12 @@ export function checkLifecycleBehaviour<P extends string>(spec: LifecycleSpec<P>
 
   it('has the phases the README names', () => {
     assert.deepEqual([...spec.schemaPhases].sort(), [...phases].sort());
+  });
+
+  it('quotes README.md: every row it reads the moves from stands there word for word', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    for (const [phrase] of spec.readme)
+      assert.ok(readme.includes(phrase), `README.md no longer says: ${phrase}`);
   });
 
   it('pins each disagreement with the README once, and only real ones', () => {
