@@ -1,9 +1,9 @@
 // Decides an AdmissionReview: routes by kind to its validating or mutating rules. Pure: body in, review out.
 import { isDeepStrictEqual } from 'node:util';
-import { allow, deny, parseReview, type AdmissionResponse, type Problem } from './review.ts';
+import { allow, deny, parseReview, type AdmissionResponse, type Problem, type UserInfo } from './review.ts';
 import { validateCompute } from './compute.ts';
 import { validateCostAllocation } from './cost-allocation.ts';
-import { issuedInvoiceProblems, validateInvoice } from './invoice.ts';
+import { issuedInvoiceDeletionProblems, issuedInvoiceProblems, validateInvoice } from './invoice.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
@@ -31,6 +31,10 @@ const validators: Record<string, Validator> = {
 const finalityRules: Record<string, (object: never, oldObject: never) => Problem[]> = {
   Invoice: issuedInvoiceProblems,
 };
+/** Deletes refused: only an issued invoice's. Every other delete passes, so finalizers always run. */
+const deletionRules: Record<string, (oldObject: never, user: UserInfo) => Problem[]> = {
+  Invoice: issuedInvoiceDeletionProblems,
+};
 const quotaKinds = new Set(['Network', 'Compute', 'Volume']);
 /** Kinds whose updates can take more of the quota: a Volume that grows. */
 const quotaOnUpdateKinds = new Set(['Volume']);
@@ -44,8 +48,12 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
   const parsed = parseReview(body);
   if (!parsed.ok) return deny(parsed.uid, [{ field: 'request', message: parsed.message }], 400);
   const { request } = parsed;
-  // Deletes are never refused here: finalizers must always be able to run.
-  if (request.operation === 'DELETE' || request.kind.group !== 'omnicloud.io') return allow(request.uid);
+  if (request.kind.group !== 'omnicloud.io') return allow(request.uid);
+  if (request.operation === 'DELETE') {
+    const rule = deletionRules[request.kind.kind];
+    const problems = rule && request.oldObject ? rule(request.oldObject as never, request.userInfo) : [];
+    return problems.length > 0 ? deny(request.uid, problems, 403) : allow(request.uid);
+  }
   const rule = validators[request.kind.kind];
   if (!rule || !request.object) return allow(request.uid);
   if (request.operation === 'UPDATE' && request.oldObject) {

@@ -1,7 +1,7 @@
 // Admission rules for Invoices: an issued invoice is final. Its period, lines and totals cannot change,
 // whoever asks (the status subresource included); a correction is a credit note against it.
 import { invoiceSpecSchema } from '../crds/schemas/invoice.ts';
-import type { Problem } from './review.ts';
+import type { Problem, UserInfo } from './review.ts';
 import { schemaProblems } from './rules.ts';
 
 interface InvoiceLike {
@@ -63,4 +63,29 @@ export function issuedInvoiceProblems(object: InvoiceLike, oldObject?: InvoiceLi
     }
   }
   return problems;
+}
+
+/**
+ * A delete of an issued invoice: refused unless the cluster itself asks (its namespace controller, the
+ * operator deleting the invoice's tenant, a cluster admin). Tenants never delete one, whatever their RBAC
+ * says; deleting the object would not undo the invoice anyway (billing_db keeps it), only hide it.
+ */
+export function issuedInvoiceDeletionProblems(oldObject: InvoiceLike, user: UserInfo): Problem[] {
+  if (oldObject.status?.phase !== 'Issued' || isClusterIdentity(user)) return [];
+  const name = typeof oldObject.metadata?.name === 'string' ? oldObject.metadata.name : 'this invoice';
+  return [
+    {
+      field: 'metadata.name',
+      message: `invoice ${name} is issued and final and cannot be deleted; a correction is a credit note against it, and it goes with its tenant`,
+    },
+  ];
+}
+
+/** Cluster admins, the controller manager, and service accounts outside every tenant's namespace. */
+function isClusterIdentity(user: UserInfo): boolean {
+  if (user?.groups?.includes('system:masters')) return true;
+  const name = user?.username ?? '';
+  if (name === 'system:kube-controller-manager') return true;
+  const account = /^system:serviceaccount:([^:]+):[^:]+$/.exec(name);
+  return account !== null && !account[1]!.startsWith('tenant-');
 }

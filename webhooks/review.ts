@@ -2,6 +2,15 @@
 // is always well formed, whatever came in.
 import { z } from 'zod';
 
+/** Who asks; a malformed one reads as nobody in particular, which no rule trusts. */
+const userInfoSchema = z
+  .object({
+    username: z.string().max(512).optional(),
+    groups: z.array(z.string().max(512)).max(256).optional(),
+  })
+  .optional()
+  .catch(undefined);
+
 export const admissionRequestSchema = z.object({
   uid: z.string().max(256),
   kind: z.object({ group: z.string(), version: z.string(), kind: z.string() }),
@@ -10,6 +19,7 @@ export const admissionRequestSchema = z.object({
   object: z.record(z.string(), z.unknown()).nullish(),
   oldObject: z.record(z.string(), z.unknown()).nullish(),
   dryRun: z.boolean().optional(),
+  userInfo: userInfoSchema,
 });
 export type AdmissionRequest = z.infer<typeof admissionRequestSchema>;
 
@@ -37,6 +47,8 @@ export interface AdmissionResponse {
   };
 }
 
+export type UserInfo = AdmissionRequest['userInfo'];
+
 export type Parsed = { ok: true; request: AdmissionRequest } | { ok: false; uid: string; message: string };
 
 /** Parses a request body; a malformed one still yields the uid when one can be found, for the answer. */
@@ -63,6 +75,8 @@ export function allow(uid: string, patch?: object[], warnings?: string[]): Admis
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }
 
+const reasons: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden' };
+
 export function deny(uid: string, problems: Problem[], code = 422): AdmissionResponse {
   const message = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
   return {
@@ -71,7 +85,7 @@ export function deny(uid: string, problems: Problem[], code = 422): AdmissionRes
     response: {
       uid,
       allowed: false,
-      status: { code, message: message.slice(0, 4096), reason: code === 400 ? 'BadRequest' : 'Invalid' },
+      status: { code, message: message.slice(0, 4096), reason: reasons[code] ?? 'Invalid' },
     },
   };
 }

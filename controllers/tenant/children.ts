@@ -84,6 +84,9 @@ export function resourceQuotaFor(tenant: Tenant): V1ResourceQuota {
   };
 }
 
+/** The kinds a tenant's admins may delete: not invoices, which the operator makes and an issued one is final. */
+const deletableByAdmins = tenantResources.filter((r) => r !== 'invoices');
+
 export function rolesFor(tenant: Tenant): V1Role[] {
   const namespace = tenantNamespace(tenant.metadata.name);
   const statusResources = tenantResources.map((r) => `${r}/status`);
@@ -96,8 +99,9 @@ export function rolesFor(tenant: Tenant): V1Role[] {
         {
           apiGroups: [omnicloudGroup],
           resources: tenantResources,
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
         },
+        { apiGroups: [omnicloudGroup], resources: deletableByAdmins, verbs: ['delete', 'deletecollection'] },
         { apiGroups: [omnicloudGroup], resources: statusResources, verbs: ['get'] },
         { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['resourcequotas'], verbs: ['get', 'list', 'watch'] },

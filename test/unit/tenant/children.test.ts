@@ -72,6 +72,13 @@ describe('Tenant children', () => {
         (r) => r.resources?.includes('secrets') || r.resources?.includes('*') || r.verbs.includes('*'),
       ),
     );
+    const deletable = admin!
+      .rules!.filter((r) => r.apiGroups?.includes('omnicloud.io') && r.verbs.includes('delete'))
+      .flatMap((r) => r.resources ?? []);
+    assert.deepEqual(deletable.sort(), ['computes', 'networks', 'volumes'], 'invoices are not deletable');
+    assert.ok(
+      !admin!.rules!.some((r) => r.resources?.includes('invoices') && r.verbs.includes('deletecollection')),
+    );
     const viewerVerbs = new Set(viewer!.rules!.flatMap((r) => r.verbs));
     assert.deepEqual([...viewerVerbs].sort(), ['get', 'list', 'watch']);
     const [adminBinding, viewerBinding] = roleBindingsFor(tenant());

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { validate } from '../../../webhooks/admission.ts';
 import { validateInvoice } from '../../../webhooks/invoice.ts';
 
 const issued = {
@@ -104,5 +105,58 @@ describe('unit: CostAllocation admission', () => {
       fields({ ...custom, categories: [{ name: 'c', weight: '0', measure: 'vcpuHours' }] })[0]!,
       /at least one category needs a weight above 0/,
     );
+  });
+});
+
+describe('unit: deleting an issued invoice', () => {
+  const issuedJan = {
+    metadata: { name: 'jan', namespace: 'tenant-a' },
+    spec: { month: '2026-01' },
+    status: { phase: 'Issued' },
+  };
+  const remove = (oldObject: object, userInfo?: object) =>
+    validate({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: 'u-1',
+        kind: { group: 'omnicloud.io', version: 'v1alpha1', kind: 'Invoice' },
+        operation: 'DELETE',
+        namespace: 'tenant-a',
+        object: null,
+        oldObject,
+        ...(userInfo ? { userInfo } : {}),
+      },
+    });
+
+  it('is refused to tenants (any user or group, a service account of a tenant namespace, nobody known)', async () => {
+    for (const user of [
+      { username: 'alice', groups: ['acme-admins', 'system:authenticated'] },
+      { username: 'system:serviceaccount:tenant-a:default', groups: ['system:serviceaccounts'] },
+      { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      undefined,
+      { username: 42 },
+    ]) {
+      const r = await remove(issuedJan, user);
+      assert.equal(r.response.allowed, false, JSON.stringify(user));
+      assert.equal(r.response.status?.code, 403);
+      assert.equal(r.response.status?.reason, 'Forbidden');
+      assert.match(r.response.status!.message, /invoice jan is issued and final and cannot be deleted/);
+    }
+  });
+
+  it('is allowed to the cluster itself: cluster admins, the controller manager, service accounts outside tenants', async () => {
+    for (const user of [
+      { username: 'root', groups: ['system:masters'] },
+      { username: 'system:kube-controller-manager' },
+      { username: 'system:serviceaccount:kube-system:namespace-controller' },
+      { username: 'system:serviceaccount:omnicloud-system:omnicloud-operator' },
+    ])
+      assert.equal((await remove(issuedJan, user)).response.allowed, true, JSON.stringify(user));
+  });
+
+  it('of a draft is allowed to anyone RBAC lets through', async () => {
+    const draft = { ...issuedJan, status: { phase: 'Draft' } };
+    assert.equal((await remove(draft, { username: 'alice' })).response.allowed, true);
   });
 });
