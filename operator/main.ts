@@ -1,7 +1,7 @@
 // The operator process: configuration, logging, the controllers and the manager that runs them. This file
 // alone decides when the process exits, with the code the manager reports.
 import { registerControllers } from '../controllers/index.ts';
-import { serveWebhooksFromEnv } from '../webhooks/serve.ts';
+import { serveWebhooksFromEnv, type WebhookServing } from '../webhooks/serve.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { endpointsFromEnv } from './endpoints.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
@@ -10,6 +10,7 @@ import { Manager } from './manager.ts';
 
 const log = createLogger();
 let manager: Manager;
+let webhooks: WebhookServing | undefined;
 try {
   const config = loadConfig();
   const ep = endpointsFromEnv();
@@ -17,7 +18,7 @@ try {
   manager = new Manager(cluster.kc, config, log);
   await registerControllers(manager, cluster.kc, ep, log, config);
   await manager.start();
-  await serveWebhooksFromEnv(cluster.kc, log);
+  webhooks = await serveWebhooksFromEnv(cluster.kc, log);
   log.info(
     {
       identity: config.identity,
@@ -35,4 +36,6 @@ try {
   log.fatal({ err: (err as Error).message }, 'operator failed to start');
   process.exit(1);
 }
-process.exit(await manager.exited);
+const code = await manager.exited;
+await webhooks?.close();
+process.exit(code);

@@ -1,7 +1,9 @@
 // Starts the webhook server for the operator process when OMNICLOUD_WEBHOOK_PORT is set: with the
 // certificate in OMNICLOUD_WEBHOOK_CERT_DIR (tls.crt, tls.key, as cert-manager writes them) when present,
 // otherwise with a certificate generated here for OMNICLOUD_WEBHOOK_DNS names, renewed before expiry and
-// shared between replicas through the Secret OMNICLOUD_WEBHOOK_CERT_SECRET in OMNICLOUD_NAMESPACE.
+// shared between replicas through the Secret OMNICLOUD_WEBHOOK_CERT_SECRET in OMNICLOUD_NAMESPACE. The CA goes
+// into the configurations named OMNICLOUD_WEBHOOK_CONFIGURATION (the chart's); with OMNICLOUD_WEBHOOK_URL set,
+// the operator registers those configurations itself at that URL, and removes them when it stops cleanly.
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
@@ -11,6 +13,8 @@ import { createServingCertificate, type ServingCertificate } from './certs.ts';
 import { sharedCertificate } from './cert-secret.ts';
 import { rotateCertificate, startWebhookServer } from './server.ts';
 import { apiQuotaLookup } from './quota.ts';
+import { registerWebhooks, unregisterWebhooks } from './registration.ts';
+import { ConfigError } from '../operator/config.ts';
 
 async function loadOrCreate(kc: k8s.KubeConfig, dnsNames: string[]): Promise<ServingCertificate> {
   const dir = process.env.OMNICLOUD_WEBHOOK_CERT_DIR;
@@ -30,24 +34,43 @@ async function loadOrCreate(kc: k8s.KubeConfig, dnsNames: string[]): Promise<Ser
   return createServingCertificate(dnsNames, ['127.0.0.1']);
 }
 
-export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Promise<void> {
+export interface WebhookServing {
+  /** Stops serving; an operator that registered its configurations itself removes them first. */
+  close(): Promise<void>;
+}
+
+export async function serveWebhooksFromEnv(
+  kc: k8s.KubeConfig,
+  log: Logger,
+): Promise<WebhookServing | undefined> {
   const port = process.env.OMNICLOUD_WEBHOOK_PORT;
-  if (!port) return;
+  if (!port) return undefined;
   const dnsNames = (process.env.OMNICLOUD_WEBHOOK_DNS ?? 'localhost').split(',').filter(Boolean);
+  const name = process.env.OMNICLOUD_WEBHOOK_CONFIGURATION;
+  // Outside a cluster no Service routes to the operator: given its own URL, it registers the configurations.
+  const selfUrl = process.env.OMNICLOUD_WEBHOOK_URL;
+  if (selfUrl && !name)
+    throw new ConfigError(
+      'OMNICLOUD_WEBHOOK_URL needs OMNICLOUD_WEBHOOK_CONFIGURATION, the name to register',
+    );
   let cert = await loadOrCreate(kc, dnsNames);
   const server = await startWebhookServer(Number(port), cert, log, apiQuotaLookup(kc));
   log.info({ port: Number(port), dnsNames }, 'admission webhooks serving');
-  const inject = async (): Promise<void> => {
-    const name = process.env.OMNICLOUD_WEBHOOK_CONFIGURATION;
+  const publish = async (): Promise<void> => {
     if (!name) return;
-    await injectCaBundle(kc, name, cert.caCert).catch((err: unknown) =>
+    const done = selfUrl
+      ? registerWebhooks(kc, name, selfUrl, cert.caCert)
+      : injectCaBundle(kc, name, cert.caCert);
+    await done.catch((err: unknown) =>
       log.warn(
         { err: String(err), configuration: name },
-        'could not inject the webhook CA bundle; retrying at renewal',
+        'could not publish the webhook CA bundle; retrying at renewal',
       ),
     );
   };
-  await inject();
+  await publish();
+  if (selfUrl)
+    log.info({ configuration: name, url: selfUrl }, 'admission webhooks registered with the API server');
   // Hourly: pick up a certificate another replica renewed, or renew it when it is due.
   const timer = setInterval(async () => {
     try {
@@ -55,7 +78,7 @@ export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Pro
       if (next.cert === cert.cert) return;
       cert = next;
       rotateCertificate(server, cert);
-      await inject();
+      await publish();
       log.info('webhook serving certificate renewed');
     } catch (err) {
       log.warn(
@@ -65,4 +88,15 @@ export async function serveWebhooksFromEnv(kc: k8s.KubeConfig, log: Logger): Pro
     }
   }, 3_600_000);
   timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      if (selfUrl && name) {
+        await unregisterWebhooks(kc, name).catch((err: unknown) =>
+          log.warn({ err: String(err), configuration: name }, 'could not remove the webhook configurations'),
+        );
+      }
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

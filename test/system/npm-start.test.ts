@@ -1,0 +1,125 @@
+// What `npm start` runs (hack/run-operator.ts), as a user runs it: the operator serves its admission webhooks
+// and registers them with the API server as the chart's configurations are, so the API server itself refuses
+// what the webhooks refuse; stopping it cleanly removes the registration; OMNICLOUD_WEBHOOKS=off runs without.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { logDir } from '../../hack/stack/config.ts';
+import { mutatingRules, validatingRules } from '../../webhooks/registration.ts';
+import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
+import { freePort } from '../support/operator.ts';
+import { tenantManifest, tenantsApi } from '../support/tenants.ts';
+
+interface Started {
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+async function npmStart(configuration: string, env: NodeJS.ProcessEnv): Promise<Started> {
+  const logFile = path.join(logDir, 'test-operators', `${configuration}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'hack/run-operator.ts'], {
+    env: {
+      ...process.env,
+      OMNICLOUD_HTTP_PORT: String(await freePort()),
+      OMNICLOUD_WEBHOOK_PORT: String(await freePort()),
+      OMNICLOUD_WEBHOOK_CONFIGURATION: configuration,
+      OMNICLOUD_LEADER_ELECTION: 'false',
+      OMNICLOUD_SKIP_EXAMPLES: '1',
+      ...env,
+    },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  return { child, logFile, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+}
+
+describe('system: npm start runs the operator with its admission webhooks registered', function () {
+  this.timeout(180_000);
+  const kc = adminConfig();
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const configuration = uniqueName('omnicloud-local');
+  let started: Started | undefined;
+
+  after(async () => {
+    started?.child.kill('SIGKILL');
+    await admission.deleteValidatingWebhookConfiguration({ name: configuration }).catch(() => undefined);
+    await admission.deleteMutatingWebhookConfiguration({ name: configuration }).catch(() => undefined);
+  });
+
+  it('registers the chart rules at its own URL; the API server refuses what the webhook refuses; SIGTERM removes them', async () => {
+    started = await npmStart(configuration, {});
+    const registered = await eventually(
+      'the webhook configuration registered by the operator',
+      async () =>
+        admission.readValidatingWebhookConfiguration({ name: configuration }).catch(() => undefined),
+      60_000,
+    );
+    const hook = registered.webhooks![0]!;
+    assert.match(hook.clientConfig.url ?? '', /^https:\/\/127\.0\.0\.1:\d+\/validate$/);
+    assert.ok(hook.clientConfig.caBundle, 'the CA of its serving certificate is in the configuration');
+    assert.equal(hook.failurePolicy, 'Fail');
+    assert.deepEqual(JSON.parse(JSON.stringify(hook.rules)), validatingRules);
+    const mutating = await admission.readMutatingWebhookConfiguration({ name: configuration });
+    assert.deepEqual(JSON.parse(JSON.stringify(mutating.webhooks![0]!.rules)), mutatingRules);
+
+    // A rule only the webhook knows: a subject listed twice.
+    const name = uniqueName('npmstart');
+    const twice = tenantManifest(name, {
+      admins: [
+        { kind: 'User', name: 'alice' },
+        { kind: 'User', name: 'alice' },
+      ],
+    });
+    const refusal = await eventually('the API server to consult the webhook', async () => {
+      try {
+        await custom.createClusterCustomObject({ ...tenantsApi, body: twice });
+        await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
+        return undefined;
+      } catch (err) {
+        const code = httpStatus(err) ?? 0;
+        if (code < 400 || code >= 500 || code === 409) return undefined;
+        const body = (err as { body?: unknown }).body;
+        return String((typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : {}).message);
+      }
+    });
+    assert.match(refusal, /admission webhook "validate\.omnicloud\.io" denied the request/);
+    assert.match(refusal, /spec\.admins\[1\]: User alice is listed twice/);
+
+    started.child.kill('SIGTERM');
+    assert.equal(await started.exited, 0);
+    await assert.rejects(
+      admission.readValidatingWebhookConfiguration({ name: configuration }),
+      (err) => httpStatus(err) === 404,
+    );
+    await assert.rejects(
+      admission.readMutatingWebhookConfiguration({ name: configuration }),
+      (err) => httpStatus(err) === 404,
+    );
+    started = undefined;
+  });
+
+  it('with OMNICLOUD_WEBHOOKS=off registers nothing and says what is lost', async () => {
+    const off = uniqueName('omnicloud-off');
+    started = await npmStart(off, { OMNICLOUD_WEBHOOKS: 'off' });
+    await eventually('the operator to start', async () =>
+      fs.readFileSync(started!.logFile, 'utf8').includes('"operator started"') ? true : undefined,
+    );
+    assert.match(
+      fs.readFileSync(started.logFile, 'utf8'),
+      /admission webhooks OFF \(OMNICLOUD_WEBHOOKS=off\)/,
+    );
+    await assert.rejects(
+      admission.readValidatingWebhookConfiguration({ name: off }),
+      (err) => httpStatus(err) === 404,
+    );
+    started.child.kill('SIGTERM');
+    assert.equal(await started.exited, 0);
+    started = undefined;
+  });
+});
