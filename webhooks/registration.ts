@@ -29,6 +29,14 @@ export const validatingRules: WebhookRule[] = [
     operations: ['CREATE', 'UPDATE'],
     scope: '*',
   },
+  // An issued invoice is final: a tenant may not delete it (the webhook lets the cluster's own cleanup through).
+  {
+    apiGroups: ['omnicloud.io'],
+    apiVersions: ['v1alpha1'],
+    resources: ['invoices'],
+    operations: ['DELETE'],
+    scope: 'Namespaced',
+  },
 ];
 
 export const mutatingRules: WebhookRule[] = [

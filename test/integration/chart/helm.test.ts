@@ -230,8 +230,15 @@ describe('Helm chart', function () {
     assert.deepEqual(
       validating.webhooks[0].rules[0].operations,
       ['CREATE', 'UPDATE'],
-      'deletes never reach the webhook',
+      'deletes never reach the webhook, but for',
     );
+    assert.deepEqual(validating.webhooks[0].rules[1], {
+      apiGroups: ['omnicloud.io'],
+      apiVersions: ['v1alpha1'],
+      resources: ['invoices'],
+      operations: ['DELETE'],
+      scope: 'Namespaced',
+    });
     assert.equal(validating.webhooks[0].clientConfig.service.name, cfg);
     const validated = validating.webhooks[0].rules[0].resources as string[];
     for (const { plural } of omnicloudKinds)
