@@ -23,6 +23,8 @@ import {
 import { Dec, isWholeMinor, minorUnits, sumMoney, type Decimal } from '../billing/domain/money.ts';
 import { scaleByActivity } from '../billing/domain/ownership.ts';
 import { monthPeriod, type Interval } from '../billing/domain/period.ts';
+import { validateCostAllocation } from '../../webhooks/cost-allocation.ts';
+import { invalidSpec } from '../invalid-spec.ts';
 import { emptyMeasures, eventsOfPeriod, measure, tenantLifetimes, type TenantMeasures } from './usage.ts';
 
 export const costAllocationResource: ResourceRef = {
@@ -51,12 +53,13 @@ export function costAllocationController(deps: CostAllocationDeps): ControllerSp
         now,
         obj.metadata.generation,
       );
-      await writeStatus(ctx.kc, costAllocationResource, obj, {
+      const changed = await writeStatus(ctx.kc, costAllocationResource, obj, {
         phase: 'Failed',
         observedGeneration: obj.metadata.generation,
         conditions,
       });
-      await ctx.events.record(obj, 'Warning', 'InvalidSpec', err.message);
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed) await ctx.events.record(obj, 'Warning', 'InvalidSpec', err.message);
     },
   };
 }
@@ -122,11 +125,11 @@ export async function reconcileCostAllocation(
   deps: CostAllocationDeps,
 ): Promise<Action> {
   if (obj.metadata.deletionTimestamp) return done;
+  // The webhook's rules (amounts the currency can pay, rising tiers, categories named once with some
+  // weight): nothing is allocated from a spec it would refuse.
+  const invalid = invalidSpec(validateCostAllocation('CREATE', obj));
   const parsed = costAllocationSpecSchema.safeParse(obj.spec);
-  if (!parsed.success)
-    throw new TerminalError(
-      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  if (invalid || !parsed.success) throw new TerminalError(invalid?.message ?? 'spec is invalid');
   const spec = parsed.data;
   const [y, mo] = spec.month.split('-').map(Number) as [number, number];
   const period = monthPeriod(y, mo);

@@ -14,6 +14,8 @@ import type { Tenant } from '../../crds/schemas/tenant.ts';
 import { MissingPriceError } from '../billing/domain/proration.ts';
 import { monthPeriod } from '../billing/domain/period.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
+import { invalidSpec } from '../invalid-spec.ts';
+import { validateInvoice } from '../../webhooks/invoice.ts';
 import { computeInvoice, MissingExchangeRateError, type Period } from './compute.ts';
 import { writeExport, type ExportedInvoice } from './export.ts';
 import { failedStatus, InvoiceReasons, invoiceStatus, presented } from './status.ts';
@@ -43,13 +45,14 @@ export function invoiceController(deps: InvoiceDeps): ControllerSpec<Obj> {
     reconcile: (obj, ctx) => reconcileInvoice(obj, ctx, deps),
     async onTerminalError(obj, err, ctx) {
       const reason = (err as TerminalError).reason ?? InvoiceReasons.InvalidSpec;
-      await writeStatus(
+      const changed = await writeStatus(
         ctx.kc,
         invoiceResource,
         obj,
         failedStatus(obj, reason, err.message, new Date(ctx.clock.now())),
       );
-      await ctx.events.record(obj, 'Warning', reason, err.message);
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed) await ctx.events.record(obj, 'Warning', reason, err.message);
     },
   };
 }
@@ -79,11 +82,6 @@ export async function reconcileInvoice(
   deps: InvoiceDeps,
 ): Promise<Action> {
   if (obj.metadata.deletionTimestamp) return done;
-  const parsed = invoiceSpecSchema.safeParse(obj.spec);
-  if (!parsed.success)
-    throw new TerminalError(
-      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
   const now = new Date(ctx.clock.now());
   const id = `${obj.metadata.namespace}/${obj.metadata.name}`;
   const issued = await issuedInvoice(deps.pool, id);
@@ -93,6 +91,12 @@ export async function reconcileInvoice(
     await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, exported, now));
     return done;
   }
+  // The webhook's rules, as for a create: the API server keeps the spec from changing after that, and what
+  // the webhook checks on updates is the issued invoice's finality, which the branch above keeps.
+  const invalid = invalidSpec(validateInvoice('CREATE', obj));
+  const parsed = invoiceSpecSchema.safeParse(obj.spec);
+  if (invalid || !parsed.success)
+    throw new TerminalError(invalid?.message ?? 'spec is invalid', InvoiceReasons.InvalidSpec);
   const tenant = tenantOfNamespace(obj.metadata.namespace!);
   const currency = tenantCurrency(deps, tenant);
   const period = periodOf(parsed.data);

@@ -16,7 +16,9 @@ import type { CloudProvider } from '../provider/types.ts';
 import { ProviderNotFoundError, ProviderUnavailableError } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
 import { withTransaction } from '../compute/store.ts';
+import { alreadyShown, invalidSpec } from '../invalid-spec.ts';
 import { NetworkReasons, networkStatus, overlapMessage, type NetworkObserved } from './status.ts';
+import { networkSpecProblems } from './spec-check.ts';
 import { networkWatches } from './watches.ts';
 import {
   allocateNetwork,
@@ -24,6 +26,7 @@ import {
   findNetwork,
   findNetworkByName,
   IpamRefusal,
+  recordedNetwork,
   releaseNetwork,
   subnetUsage,
   type NetworkRow,
@@ -65,13 +68,15 @@ export function networkController(deps: NetworkDeps): ControllerSpec<Obj> {
         },
         new Date(ctx.clock.now()),
       );
-      await writeStatus(ctx.kc, networkResource, net, status);
-      await ctx.events.record(
-        net,
-        'Warning',
-        (err as TerminalError).reason ?? NetworkReasons.InvalidSpec,
-        err.message,
-      );
+      const changed = await writeStatus(ctx.kc, networkResource, net, status);
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed)
+        await ctx.events.record(
+          net,
+          'Warning',
+          (err as TerminalError).reason ?? NetworkReasons.InvalidSpec,
+          err.message,
+        );
     },
   };
 }
@@ -128,14 +133,16 @@ export async function reconcileNetwork(
     case 'apply':
       break;
   }
+  const uid = net.metadata.uid;
+  const recorded = await recordedNetwork(deps.pool, uid);
+  const invalid = invalidSpec(networkSpecProblems(net, recorded));
   const parsed = networkSpecSchema.safeParse(net.spec);
-  if (!parsed.success)
-    throw new TerminalError(
-      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  // With nothing recorded there is nothing to keep working from, and nothing is allocated for such a spec.
+  // Once recorded, the network keeps what was applied and the spec's problem is shown beside it.
+  if (!parsed.success || (invalid && !recorded))
+    throw new TerminalError(invalid?.message ?? 'spec is invalid', NetworkReasons.InvalidSpec);
   const spec = parsed.data;
   const now = () => new Date(ctx.clock.now());
-  const uid = net.metadata.uid;
   const scope = net.metadata.namespace!;
   let observed: NetworkObserved;
   let action: Action = done;
@@ -150,7 +157,8 @@ export async function reconcileNetwork(
         cidr: spec.cidr,
         prefixLength: spec.prefixLength,
       });
-      await allocateSubnets(client, r, spec.subnets);
+      // A spec that cannot be acted on adds nothing either, not even the subnets it would add.
+      if (!invalid) await allocateSubnets(client, r, spec.subnets);
       if (created)
         await recordTransition(
           client,
@@ -256,8 +264,11 @@ export async function reconcileNetwork(
       throw err;
     }
   }
+  if (invalid) observed = { ...observed, problem: invalid };
   const status: NetworkStatus = networkStatus(net, observed, now());
-  if (status.phase === 'Failed' && net.status?.phase !== 'Failed') {
+  if (invalid && !alreadyShown(net.status, invalid)) {
+    await ctx.events.record(net, 'Warning', invalid.reason, invalid.message);
+  } else if (status.phase === 'Failed' && net.status?.phase !== 'Failed') {
     await ctx.events.record(
       net,
       'Warning',

@@ -65,6 +65,7 @@ async function attempt<T>(client: PoolClient, fn: () => Promise<T>): Promise<T |
 
 export interface NetworkRow {
   uid: string;
+  region: string;
   cidr: string;
   phase: string;
   provider_id: string | null;
@@ -73,7 +74,7 @@ export interface NetworkRow {
 
 export async function findNetwork(client: Db, uid: string): Promise<NetworkRow | undefined> {
   const { rows } = await client.query<NetworkRow>(
-    'SELECT uid, cidr::text, phase, provider_id, operation_id FROM networks WHERE uid = $1',
+    'SELECT uid, region, cidr::text, phase, provider_id, operation_id FROM networks WHERE uid = $1',
     [uid],
   );
   return rows[0];
@@ -85,7 +86,7 @@ export async function findNetworkByName(
   name: string,
 ): Promise<NetworkRow | undefined> {
   const { rows } = await client.query<NetworkRow>(
-    'SELECT uid, cidr::text, phase, provider_id, operation_id FROM networks WHERE scope = $1 AND name = $2',
+    'SELECT uid, region, cidr::text, phase, provider_id, operation_id FROM networks WHERE scope = $1 AND name = $2',
     [scope, name],
   );
   return rows[0];
@@ -216,6 +217,20 @@ export async function allocateSubnets(
       );
   }
   return listSubnets(client, network.uid);
+}
+
+/** What infra_db holds for a network: what was applied, which a later spec is judged against. */
+export interface RecordedNetwork {
+  region: string;
+  cidr: string;
+  subnets: readonly SubnetRow[];
+}
+
+/** The network's recorded range, region and subnets; undefined before anything is recorded. */
+export async function recordedNetwork(db: Db, uid: string): Promise<RecordedNetwork | undefined> {
+  const row = await findNetwork(db, uid);
+  if (!row) return undefined;
+  return { region: row.region, cidr: row.cidr, subnets: await listSubnets(db, uid) };
 }
 
 export interface SubnetUsage extends SubnetRow {

@@ -9,6 +9,7 @@ import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator
 import type { ResourceRef } from '../../operator/informer.ts';
 import { applyObject, writeStatus } from '../../operator/status.ts';
 import { failureForStatus } from '../failure.ts';
+import { invalidSpec } from '../invalid-spec.ts';
 import { tenantSpecSchema, type Tenant } from '../../crds/schemas/tenant.ts';
 import {
   namespaceFor,
@@ -21,6 +22,7 @@ import {
   managedByLabel,
   managerName,
 } from './children.ts';
+import { tenantSpecProblems } from './spec-check.ts';
 import { activeStatus, invalidStatus, Reasons, terminatingStatus } from './status.ts';
 import { markTenantDeleted, upsertTenant } from './store.ts';
 
@@ -63,18 +65,20 @@ export function tenantController(deps: TenantDeps): ControllerSpec<Tenant & k8s.
     ],
     reconcile: (tenant, ctx) => reconcileTenant(tenant, ctx, deps),
     async onTerminalError(tenant, err, ctx) {
-      await writeStatus(
+      const changed = await writeStatus(
         ctx.kc,
         tenantResource,
         tenant,
         invalidStatus(tenant, err.message, new Date(ctx.clock.now())),
       );
-      await ctx.events.record(
-        tenant,
-        'Warning',
-        (err as TerminalError).reason ?? Reasons.InvalidSpec,
-        err.message,
-      );
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed)
+        await ctx.events.record(
+          tenant,
+          'Warning',
+          (err as TerminalError).reason ?? Reasons.InvalidSpec,
+          err.message,
+        );
     },
   };
 }
@@ -115,12 +119,11 @@ async function apply(
   ctx: ReconcileContext<Tenant & k8s.KubernetesObject>,
   deps: TenantDeps,
 ): Promise<Action> {
+  // Nothing is applied for a spec the webhook would refuse: the namespace, quota and roles stay as last applied.
+  const invalid = invalidSpec(tenantSpecProblems(tenant));
   const parsed = tenantSpecSchema.safeParse(tenant.spec);
-  if (!parsed.success) {
-    throw new TerminalError(
-      parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; '),
-    );
-  }
+  if (invalid || !parsed.success)
+    throw new TerminalError(invalid?.message ?? 'spec is invalid', Reasons.InvalidSpec);
   const spec = { ...tenant, spec: parsed.data };
   const now = new Date(ctx.clock.now());
   let mirrored = true;

@@ -104,5 +104,13 @@ export function invalidStatus(tenant: Tenant, message: string, now: Date): Tenan
     now,
     tenant.metadata.generation,
   );
-  return { ...tenant.status, phase: 'Failed', observedGeneration: tenant.metadata.generation, conditions };
+  // A tenant already in place stays so (its namespace, quota and roles as last applied); only Ready says no.
+  const phase = tenant.status?.phase;
+  const inPlace = tenant.status?.namespace && (phase === 'Active' || phase === 'Suspended');
+  return {
+    ...tenant.status,
+    phase: inPlace ? phase : 'Failed',
+    observedGeneration: tenant.metadata.generation,
+    conditions,
+  };
 }

@@ -11,12 +11,14 @@ import { writeStatus } from '../../operator/status.ts';
 import { volumeSpecSchema, type Volume, type VolumeSpec } from '../../crds/schemas/volume.ts';
 import { withTransaction } from '../compute/store.ts';
 import { showingDatabaseOutage } from '../db/unavailable.ts';
+import { alreadyShown, invalidSpec } from '../invalid-spec.ts';
 import { ProviderUnavailableError, type CloudProvider } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
 import type { StorageLimit } from './quota.ts';
 import { VolumeReasons, volumeStatus, type VolumeProblem } from './status.ts';
 import { applyVolumeStep, deleteVolumeStep, type VolumeStepResult } from './steps.ts';
 import { readVolume, recordPendingVolume, type VolumeRow } from './store.ts';
+import { recordedVolumeSpec, volumeSpecProblems } from './spec-check.ts';
 
 export const volumeFinalizer = 'omnicloud.io/volume-cleanup';
 export const volumeResource: ResourceRef = {
@@ -50,13 +52,14 @@ export function volumeController(deps: VolumeDeps): ControllerSpec<VolumeObj> {
         reason: (err as TerminalError).reason ?? VolumeReasons.InvalidSpec,
         message: err.message,
       };
-      await writeStatus(
+      const changed = await writeStatus(
         ctx.kc,
         volumeResource,
         obj,
         volumeStatus(obj, undefined, problem, new Date(ctx.clock.now())),
       );
-      await ctx.events.record(obj, 'Warning', problem.reason, err.message);
+      // Told once: a resync finds the same problem already shown and says nothing more.
+      if (changed) await ctx.events.record(obj, 'Warning', problem.reason, err.message);
     },
   };
 }
@@ -76,16 +79,18 @@ export async function reconcileVolume(
     return done;
   }
   const parsed = volumeSpecSchema.safeParse(obj.spec);
-  if (!parsed.success && decision === 'apply') {
-    throw new TerminalError(
-      `spec is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  const spec = (parsed.success ? parsed.data : obj.spec) as VolumeSpec;
+  let row = await readVolume(deps.pool, obj.metadata.uid);
+  // Deleting proceeds whatever the spec says.
+  const invalid = decision === 'apply' ? invalidSpec(volumeSpecProblems(obj, row)) : undefined;
+  // With nothing recorded there is nothing to keep working from, and nothing is created for such a spec.
+  if (invalid && (!row || !parsed.success))
+    throw new TerminalError(invalid.message, VolumeReasons.InvalidSpec);
+  // Once recorded, the volume keeps what was applied (no move, no resize) and the problem is shown beside it.
+  const spec =
+    invalid && row ? recordedVolumeSpec(row) : ((parsed.success ? parsed.data : obj.spec) as VolumeSpec);
   const namespace = obj.metadata.namespace!;
   const tenant = tenantOfNamespace(namespace);
   const now = () => new Date(ctx.clock.now());
-  let row = await readVolume(deps.pool, obj.metadata.uid);
   if (!row && decision === 'cleanup') {
     await removeFinalizer(ctx.kc, volumeResource, obj, volumeFinalizer);
     return done;
@@ -139,9 +144,12 @@ export async function reconcileVolume(
     await removeFinalizer(ctx.kc, volumeResource, obj, volumeFinalizer);
     return done;
   }
+  if (invalid) problem = invalid;
   await writeStatus(ctx.kc, volumeResource, obj, volumeStatus(obj, result.row, problem, now()), {
     optimistic: true,
   });
+  if (invalid && !alreadyShown(obj.status, invalid))
+    await ctx.events.record(obj, 'Warning', invalid.reason, invalid.message);
   return result.action === 'continue' ? requeueAfter(0) : result.action;
 }
 

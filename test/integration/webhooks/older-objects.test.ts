@@ -17,7 +17,6 @@ import {
   create,
   createNamespace,
   deleteNamespace,
-  inPhase,
   networkManifest,
   patchSpec,
   read,
@@ -62,7 +61,16 @@ describe('integration: objects admitted before the webhooks stay manageable', fu
       networkManifest(ns, 'net', { subnets: [{ name: 'a', zone: 'us-east-1a', prefixLength: 24 }] }),
     );
     await create(kc, computeManifest(ns, 'vm', { size: undefined, vcpu: 1, memory: '128Mi' }));
-    await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
+    await waitFor<Network>(
+      kc,
+      'networks',
+      ns,
+      'net',
+      'refused by the controller, finalizer in place',
+      (n) =>
+        condition(n, 'Ready')?.reason === 'InvalidSpec' &&
+        (n.metadata.finalizers ?? []).includes('omnicloud.io/network-cleanup'),
+    );
     await waitFor<Compute>(
       kc,
       'computes',
