@@ -6,6 +6,7 @@ import { validateCostAllocation } from './cost-allocation.ts';
 import { issuedInvoiceDeletionProblems, issuedInvoiceProblems, validateInvoice } from './invoice.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
+import { regionalKinds, regionProblem } from './regions.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
 import { validateVolume } from './volume.ts';
 
@@ -77,6 +78,12 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     request.operation === 'CREATE'
       ? quotaKinds.has(kind)
       : request.operation === 'UPDATE' && quotaOnUpdateKinds.has(kind) && !!request.oldObject;
+  if (request.operation === 'CREATE' && regionalKinds.has(kind) && quota?.regions) {
+    const offered = await quota.regions();
+    const spec = request.object.spec as { region?: unknown } | undefined;
+    const problem = offered && regionProblem(spec?.region, offered);
+    if (problem) problems.push(problem);
+  }
   if (problems.length === 0 && quota && quotaApplies) {
     const meta = (request.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     const namespace = typeof meta.namespace === 'string' ? meta.namespace : (request.namespace ?? '');

@@ -3,6 +3,8 @@
 // new in a suspended tenant. Reads go through a lookup so that the rule stays a pure function of what it is
 // given.
 import * as k8s from '@kubernetes/client-node';
+import { HttpProvider } from '../controllers/provider/http-client.ts';
+import { cachedRegions } from './regions.ts';
 import { computeSpecSchema } from '../crds/schemas/compute.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
 import { volumeSpecSchema } from '../crds/schemas/volume.ts';
@@ -24,6 +26,8 @@ export interface TenantQuota {
 
 export interface QuotaLookup {
   tenant(namespace: string): Promise<TenantQuota | undefined>;
+  /** The regions the cloud provider offers; undefined when it cannot say (the check is then skipped). */
+  regions?(): Promise<string[] | undefined>;
   /** The specs of the Computes in the namespace, by name. */
   computes(namespace: string): Promise<Map<string, unknown>>;
   networks(namespace: string): Promise<string[]>;
@@ -176,8 +180,14 @@ export function cachedTenantQuota(tenants: { get(name: string): Tenant | undefin
 }
 
 /** The lookup against the API server, for the operator's webhook server: admission reads the latest. */
-export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
+export function apiQuotaLookup(kc: k8s.KubeConfig, providerUrl?: string): QuotaLookup {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  // One quick attempt: admission has a few seconds in all, and an unanswered provider skips the check.
+  const provider = providerUrl
+    ? new HttpProvider(providerUrl, { timeoutMs: 1_500, maxAttempts: 1 })
+    : undefined;
+  const regions =
+    provider && cachedRegions(async () => (await provider.describeRegions()).map((r) => r.name));
   const group = { group: 'omnicloud.io', version: 'v1alpha1' };
   const list = async (plural: string, namespace: string) =>
     (
@@ -186,6 +196,7 @@ export function apiQuotaLookup(kc: k8s.KubeConfig): QuotaLookup {
       }
     ).items;
   return {
+    regions,
     async tenant(namespace) {
       if (!namespace.startsWith('tenant-')) return undefined;
       try {

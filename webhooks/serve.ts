@@ -54,7 +54,12 @@ export async function serveWebhooksFromEnv(
       'OMNICLOUD_WEBHOOK_URL needs OMNICLOUD_WEBHOOK_CONFIGURATION, the name to register',
     );
   let cert = await loadOrCreate(kc, dnsNames);
-  const server = await startWebhookServer(Number(port), cert, log, apiQuotaLookup(kc));
+  const server = await startWebhookServer(
+    Number(port),
+    cert,
+    log,
+    apiQuotaLookup(kc, process.env.OMNICLOUD_PROVIDER_URL),
+  );
   log.info({ port: Number(port), dnsNames }, 'admission webhooks serving');
   const publish = async (): Promise<void> => {
     if (!name) return;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { apiQuotaLookup } from '../../../webhooks/quota.ts';
+import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds } from '../../support/operator.ts';
 import { tenantManifest, tenantsApi } from '../../support/tenants.ts';
@@ -57,7 +58,7 @@ describe('integration: Network, Compute and Volume admission webhooks on the API
       }),
     });
     await createNamespace(kc, ns);
-    const served = await serveWebhooks(apiQuotaLookup(kc));
+    const served = await serveWebhooks(apiQuotaLookup(kc, endpoints().provider));
     server = served.server;
     await admission.createValidatingWebhookConfiguration({
       body: {
@@ -145,6 +146,24 @@ describe('integration: Network, Compute and Volume admission webhooks on the API
       await refusal(patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 })),
       /spec\.prefixLength: is immutable/,
     );
+  });
+
+  it("refuses a region the provider does not offer, naming the provider's regions", async () => {
+    for (const [kind, body] of [
+      [
+        'networks',
+        networkManifest(ns, 'on-mars', {
+          region: 'mars-1',
+          subnets: [{ name: 'a', zone: 'mars-1a', prefixLength: 24 }],
+        }),
+      ],
+      ['volumes', volumeManifest(ns, 'on-mars', { region: 'mars-1', zone: 'mars-1a' })],
+    ] as const) {
+      assert.match(
+        await refusal(createIn(kind, body)),
+        /spec\.region: region mars-1 is not offered by the cloud provider; offered: eu-west-1, us-east-1/,
+      );
+    }
   });
 
   it('refuses a Compute zone outside its region', async () => {
