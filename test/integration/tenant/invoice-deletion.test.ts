@@ -7,7 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { adminConfig, eventually, httpStatus, uniqueName, userConfig } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
 import { createReadyTenant, deleteTenants } from '../../support/tenants.ts';
-import { serveWebhooks } from '../../support/webhook.ts';
+import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import { api, createNamespace, deleteNamespace, networkManifest } from '../../support/infra.ts';
 
 const invoice = (namespace: string, name: string) => ({
@@ -113,35 +113,7 @@ describe('integration: invoices cannot be deleted by tenants', function () {
       asDeleter = (await userConfig(deleter)).makeApiClient(k8s.CustomObjectsApi);
       const served = await serveWebhooks();
       server = served.server;
-      await admission.createValidatingWebhookConfiguration({
-        body: {
-          metadata: { name: id },
-          webhooks: [
-            {
-              name: 'invoices.validate.omnicloud.io',
-              clientConfig: {
-                url: `https://127.0.0.1:${served.port}/validate`,
-                caBundle: Buffer.from(served.cert.caCert).toString('base64'),
-              },
-              // The rule the chart needs for invoices, besides CREATE and UPDATE.
-              rules: [
-                {
-                  apiGroups: ['omnicloud.io'],
-                  apiVersions: ['v1alpha1'],
-                  resources: ['invoices'],
-                  operations: ['DELETE'],
-                  scope: 'Namespaced',
-                },
-              ],
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-              failurePolicy: 'Fail',
-              sideEffects: 'None',
-              admissionReviewVersions: ['v1'],
-              timeoutSeconds: 5,
-            },
-          ],
-        },
-      });
+      await registerNamespaceWebhook(kc, id, served, ns, ['invoices'], ['DELETE']);
       await createInvoice('probe', 'Issued');
       await eventually('the webhook in effect', async () =>
         deleteAs(asDeleter, 'probe').then(

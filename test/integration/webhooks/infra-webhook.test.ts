@@ -9,7 +9,7 @@ import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds } from '../../support/operator.ts';
 import { tenantManifest, tenantsApi } from '../../support/tenants.ts';
-import { serveWebhooks } from '../../support/webhook.ts';
+import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import {
   api,
   computeManifest,
@@ -60,34 +60,7 @@ describe('integration: Network, Compute and Volume admission webhooks on the API
     await createNamespace(kc, ns);
     const served = await serveWebhooks(apiQuotaLookup(kc, endpoints().provider));
     server = served.server;
-    await admission.createValidatingWebhookConfiguration({
-      body: {
-        metadata: { name: id },
-        webhooks: [
-          {
-            name: 'infra.validate.omnicloud.io',
-            clientConfig: {
-              url: `https://127.0.0.1:${served.port}/validate`,
-              caBundle: Buffer.from(served.cert.caCert).toString('base64'),
-            },
-            rules: [
-              {
-                apiGroups: ['omnicloud.io'],
-                apiVersions: ['v1alpha1'],
-                resources: ['networks', 'computes', 'volumes'],
-                operations: ['CREATE', 'UPDATE'],
-                scope: 'Namespaced',
-              },
-            ],
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-            failurePolicy: 'Fail',
-            sideEffects: 'None',
-            admissionReviewVersions: ['v1'],
-            timeoutSeconds: 5,
-          },
-        ],
-      },
-    });
+    await registerNamespaceWebhook(kc, id, served, ns, ['networks', 'computes', 'volumes']);
     // Registration takes effect a moment later; wait until the webhook's refusal comes back.
     await eventually('the webhook to refuse a probe', async () => {
       const refused = await createIn('computes', computeManifest(ns, 'probe', { zone: 'nowhere' })).then(

@@ -9,7 +9,7 @@ import type { Compute } from '../../../crds/schemas/compute.ts';
 import type { Network } from '../../../crds/schemas/network.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
-import { serveWebhooks } from '../../support/webhook.ts';
+import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import {
   api,
   computeManifest,
@@ -84,34 +84,7 @@ describe('integration: objects admitted before the webhooks stay manageable', fu
 
     const served = await serveWebhooks();
     server = served.server;
-    await admission.createValidatingWebhookConfiguration({
-      body: {
-        metadata: { name: id },
-        webhooks: [
-          {
-            name: 'older.validate.omnicloud.io',
-            clientConfig: {
-              url: `https://127.0.0.1:${served.port}/validate`,
-              caBundle: Buffer.from(served.cert.caCert).toString('base64'),
-            },
-            rules: [
-              {
-                apiGroups: ['omnicloud.io'],
-                apiVersions: ['v1alpha1'],
-                resources: ['networks', 'computes'],
-                operations: ['CREATE', 'UPDATE'],
-                scope: 'Namespaced',
-              },
-            ],
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-            failurePolicy: 'Fail',
-            sideEffects: 'None',
-            admissionReviewVersions: ['v1'],
-            timeoutSeconds: 5,
-          },
-        ],
-      },
-    });
+    await registerNamespaceWebhook(kc, id, served, ns, ['networks', 'computes']);
     // Registration takes effect a moment later: wait until a spec change to the older network is refused.
     await eventually('the webhook in effect', async () =>
       patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 }).then(
