@@ -1,6 +1,7 @@
 // Secrets never reach the operator's logs or a Tenant's status: not the database password, not the bearer
 // token it talks to the API server with, not the private key of the webhook serving certificate it
-// generates, even with debug logging on and admission requests flowing through its webhooks.
+// generates, even with debug logging on and admission requests flowing through its webhooks. The operator runs
+// as the chart deploys it (its ServiceAccount token, RBAC, environment and webhook configurations).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -8,17 +9,10 @@ import * as k8s from '@kubernetes/client-node';
 import { postgres } from '../../hack/stack/config.ts';
 import { createLogger } from '../../operator/logger.ts';
 import type { Network } from '../../crds/schemas/network.ts';
-import {
-  api,
-  createNamespace,
-  deleteNamespace,
-  inPhase,
-  networkManifest,
-  waitFor,
-} from '../support/infra.ts';
+import { api, inPhase, networkManifest, waitFor } from '../support/infra.ts';
 import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
-import { freePort, installCrds, startOperator, type OperatorProcess } from '../support/operator.ts';
-import { serviceAccountKubeconfig, type TokenIdentity } from '../support/service-account.ts';
+import { runChartOperator, type ChartOperator } from '../support/chart-operator.ts';
+import { installCrds } from '../support/operator.ts';
 import {
   readTenant,
   readyAndCurrent,
@@ -48,7 +42,6 @@ function postReview(port: number, ca: string, review: object): Promise<{ status:
         path: '/validate',
         method: 'POST',
         ca,
-        servername: 'localhost',
         headers: { 'Content-Type': 'application/json' },
       },
       (res) => {
@@ -71,69 +64,17 @@ describe('security: secrets stay out of logs and status', function () {
 
   it('logs no private key, database password or token while serving admission and reconciling', async () => {
     installCrds();
-    const id = uniqueName('sec');
-    const home = id; // the operator's own namespace: its certificate Secret and ServiceAccount live here
-    const certSecret = 'omnicloud-webhook-cert';
-    const label = { 'omnicloud.io/secrets-test': id };
     const tenant = uniqueName('sec');
     const refused = uniqueName('sec-dup');
     const ns = `tenant-${tenant}`;
-    const port = await freePort();
-    const hook = (path: string) => ({ url: `https://127.0.0.1:${port}${path}` }); // CA injected by the operator
-    const rules = [
-      {
-        apiGroups: ['omnicloud.io'],
-        apiVersions: ['v1alpha1'],
-        resources: ['tenants', 'networks'],
-        operations: ['CREATE', 'UPDATE'],
-        scope: '*',
-      },
-    ];
-    // Only objects carrying this run's label go to these webhooks; nothing else on the shared stack does.
-    const common = {
-      rules,
-      objectSelector: { matchLabels: label },
-      sideEffects: 'None',
-      admissionReviewVersions: ['v1'],
-      timeoutSeconds: 5,
-    };
-    let identity: TokenIdentity | undefined;
-    let op: OperatorProcess | undefined;
+    let op: ChartOperator | undefined;
     let key: string | undefined;
     try {
-      await createNamespace(kc, home);
-      identity = await serviceAccountKubeconfig(kc, home, id, 'cluster-admin');
-      await admission.createValidatingWebhookConfiguration({
-        body: {
-          metadata: { name: id },
-          webhooks: [
-            {
-              ...common,
-              name: 'validate.omnicloud.io',
-              clientConfig: hook('/validate'),
-              failurePolicy: 'Fail',
-            },
-          ],
-        },
-      });
-      await admission.createMutatingWebhookConfiguration({
-        body: {
-          metadata: { name: id },
-          webhooks: [
-            { ...common, name: 'default.omnicloud.io', clientConfig: hook('/mutate'), failurePolicy: 'Fail' },
-          ],
-        },
-      });
-      op = await startOperator(uniqueName('sec-op'), {
-        KUBECONFIG: identity.kubeconfig,
-        OMNICLOUD_LEADER_ELECTION: 'false',
-        OMNICLOUD_LOG_LEVEL: 'debug',
-        OMNICLOUD_WEBHOOK_PORT: String(port),
-        OMNICLOUD_WEBHOOK_DNS: 'localhost',
-        OMNICLOUD_WEBHOOK_CONFIGURATION: id,
-        OMNICLOUD_WEBHOOK_CERT_SECRET: certSecret,
-        OMNICLOUD_NAMESPACE: home,
-      });
+      // The operator as the chart deploys it: its ServiceAccount and RBAC, its webhooks, with debug logging.
+      op = await runChartOperator(uniqueName('sec'), uniqueName('omnicloud-sec'), [
+        'operator.logLevel=debug',
+      ]);
+      const { namespace: home, certSecret, webhookConfiguration: id, webhookPort: port } = op;
 
       // The operator generated its certificate, kept it in the Secret and injected its CA.
       const secret = await eventually('the serving certificate Secret', async () => {
@@ -178,8 +119,7 @@ describe('security: secrets stay out of logs and status', function () {
           { kind: 'User', name: 'carol' },
           { kind: 'User', name: 'carol' },
         ],
-      } as never) as { metadata: Record<string, unknown> };
-      dup.metadata.labels = label;
+      } as never);
       await eventually('the webhook to refuse a duplicate admin', async () => {
         try {
           await custom.createClusterCustomObject({ ...tenantsApi, body: dup });
@@ -193,7 +133,6 @@ describe('security: secrets stay out of logs and status', function () {
         metadata: Record<string, unknown>;
         spec: Record<string, unknown>;
       };
-      body.metadata.labels = label;
       delete body.spec.tier;
       const stored = (await custom.createClusterCustomObject({ ...tenantsApi, body })) as {
         spec: { tier?: string };
@@ -205,21 +144,15 @@ describe('security: secrets stay out of logs and status', function () {
       assert.ok(!/postgres:\/\//.test(status), 'status holds a DSN');
       // Networks: one refused for its CIDR, one checked against the tenant's quota (read with the operator's
       // token), admitted and reconciled.
-      const labelled = (manifest: object): object => {
-        (manifest as { metadata: Record<string, unknown> }).metadata.labels = label;
-        return manifest;
-      };
-      const bad = labelled(networkManifest(ns, 'bad', { cidr: '10.5.0.1/16', prefixLength: undefined }));
+      const bad = networkManifest(ns, 'bad', { cidr: '10.5.0.1/16', prefixLength: undefined });
       await assert.rejects(
         custom.createNamespacedCustomObject({ ...api, plural: 'networks', namespace: ns, body: bad }),
         (err: unknown) => httpStatus(err) !== undefined && /spec\.cidr/.test(String(err)),
       );
-      const net = labelled(networkManifest(ns, 'net'));
+      const net = networkManifest(ns, 'net');
       await custom.createNamespacedCustomObject({ ...api, plural: 'networks', namespace: ns, body: net });
       await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
     } finally {
-      await admission.deleteValidatingWebhookConfiguration({ name: id }).catch(() => undefined);
-      await admission.deleteMutatingWebhookConfiguration({ name: id }).catch(() => undefined);
       await custom.deleteClusterCustomObject({ ...tenantsApi, name: tenant }).catch(() => undefined);
       await custom.deleteClusterCustomObject({ ...tenantsApi, name: refused }).catch(() => undefined);
       if (op)
@@ -229,8 +162,7 @@ describe('security: secrets stay out of logs and status', function () {
           90_000,
         ).catch(() => undefined);
       await op?.stop();
-      await identity?.remove();
-      await deleteNamespace(kc, home);
+      op?.uninstall();
     }
 
     const log = fs.readFileSync(op!.logFile, 'utf8');
@@ -245,7 +177,10 @@ describe('security: secrets stay out of logs and status', function () {
     );
     assert.ok(!log.includes(postgres.password), 'the database password appears in the log');
     assert.ok(!dsnWithCredentials.test(log), 'a DSN with credentials appears in the log');
-    assert.ok(!log.includes(identity!.token), 'the operator’s bearer token appears in the log');
+    assert.ok(
+      op!.token.length > 0 && !log.includes(op!.token),
+      'the operator’s bearer token appears in the log',
+    );
     assert.ok(!jwt.test(log), 'a JWT appears in the log');
     assert.ok(!/bearer\s+[\w.-]{16,}/i.test(log), 'an Authorization header appears in the log');
   });

@@ -37,6 +37,12 @@ export interface ChartOperator {
   podName: string;
   logFile: string;
   metricsPort: number;
+  webhookPort: number;
+  /** The chart's webhook configurations' name, and the Secret its replicas share the serving certificate in. */
+  webhookConfiguration: string;
+  certSecret: string;
+  /** The ServiceAccount token the operator runs with. */
+  token: string;
   child: ChildProcess;
   stop(): Promise<void>;
   /** Removes everything the chart's objects created on the cluster. */
@@ -83,7 +89,7 @@ async function serviceAccountRoot(
   dir: string,
   namespace: string,
   serviceAccount: string,
-): Promise<void> {
+): Promise<string> {
   const request = await core.createNamespacedServiceAccountToken({
     name: serviceAccount,
     namespace,
@@ -94,9 +100,15 @@ async function serviceAccountRoot(
   fs.writeFileSync(path.join(sa, 'token'), request.status?.token ?? '', { mode: 0o600 });
   fs.copyFileSync(pki.caCert, path.join(sa, 'ca.crt'));
   fs.writeFileSync(path.join(sa, 'namespace'), namespace);
+  return request.status?.token ?? '';
 }
 
-export async function runChartOperator(release: string, namespace: string): Promise<ChartOperator> {
+/** Runs the chart's operator; `sets` are more `helm --set` values, as a user would give them. */
+export async function runChartOperator(
+  release: string,
+  namespace: string,
+  sets: string[] = [],
+): Promise<ChartOperator> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(endpoints().kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -133,6 +145,7 @@ export async function runChartOperator(release: string, namespace: string): Prom
     `provider.endpoint=${backing.OMNICLOUD_PROVIDER_URL}`,
     '--set',
     'simulator.enabled=false',
+    ...sets.flatMap((v) => ['--set', v]),
   ]);
   const docs = parseAllDocuments(rendered)
     .map((d) => d.toJSON() as Doc | null)
@@ -158,7 +171,7 @@ export async function runChartOperator(release: string, namespace: string): Prom
   const env = await containerEnv(core, container, { name: podName, namespace });
 
   const root = imageRoot();
-  await serviceAccountRoot(core, root, namespace, serviceAccount);
+  const token = await serviceAccountRoot(core, root, namespace, serviceAccount);
   fs.mkdirSync(path.join(root, 'home'));
   const logFile = path.join(logDir, 'test-operators', `chart-${release}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -197,6 +210,10 @@ export async function runChartOperator(release: string, namespace: string): Prom
     podName,
     logFile,
     metricsPort,
+    webhookPort,
+    webhookConfiguration: webhookName ?? '',
+    certSecret: env.OMNICLOUD_WEBHOOK_CERT_SECRET ?? '',
+    token,
     child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
