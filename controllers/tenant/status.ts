@@ -48,13 +48,13 @@ export function activeStatus(tenant: Tenant, observed: Observed, now: Date): Ten
     conditions,
     observed.mirrored
       ? {
-          type: 'Synced',
+          type: 'Mirrored',
           status: 'True',
           reason: Reasons.Mirrored,
           message: 'the tenant row in tenants_db is up to date',
         }
       : {
-          type: 'Synced',
+          type: 'Mirrored',
           status: 'False',
           reason: Reasons.DatabaseUnavailable,
           message: `could not write the tenant row to tenants_db: ${observed.mirrorError ?? 'unknown error'}; retrying`,

@@ -100,7 +100,7 @@ describe('Tenant status', () => {
     assert.equal(s.observedGeneration, 3);
     assert.deepEqual(
       s.conditions?.map((c) => `${c.type}=${c.status}`),
-      ['Suspended=False', 'Synced=True', 'Ready=True'],
+      ['Suspended=False', 'Mirrored=True', 'Ready=True'],
     );
     assert.deepEqual(s.quotaUsage, { networks: 1 });
   });
@@ -112,7 +112,7 @@ describe('Tenant status', () => {
       now,
     );
     assert.equal(s.phase, 'Suspended');
-    const synced = s.conditions?.find((c) => c.type === 'Synced');
+    const synced = s.conditions?.find((c) => c.type === 'Mirrored');
     assert.equal(synced?.reason, 'DatabaseUnavailable');
     assert.match(synced?.message ?? '', /connection refused/);
   });
