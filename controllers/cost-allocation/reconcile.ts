@@ -100,7 +100,7 @@ export function strategyFor(spec: CostAllocationSpec, m: TenantMeasures, tenants
 export function allocateShared(
   spec: CostAllocationSpec,
   m: TenantMeasures,
-  lifetimes: Map<string, Interval>,
+  lifetimes: Map<string, Interval | readonly Interval[]>,
   period: Interval,
 ): { total: Decimal; parts: Map<string, Decimal> } {
   const total = sumMoney(spec.sharedCosts.map((c) => new Dec(c.amount)));

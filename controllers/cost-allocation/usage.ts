@@ -1,7 +1,7 @@
 // Per-tenant usage of a period, for cost allocation: vCPU-hours of instances, hours of networks and GiB-hours
 // of volumes (public addresses count for none of them), from
-// the metered events of every tenant; and each tenant's lifetime, so a tenant deleted mid-period takes part
-// only for the time it existed.
+// the metered events of every tenant; and each tenant's tenures, so a tenant deleted mid-period (or deleted
+// and created again under its name) takes part only for the time it existed.
 import type { Pool } from 'pg';
 import { instanceSizes } from '../../crds/schemas/compute.ts';
 import { Dec, type Decimal } from '../billing/domain/money.ts';
@@ -49,20 +49,20 @@ export function eventsOfPeriod(pool: Pool, period: Interval): Promise<MeteredEve
   return meteredEventsAround(pool, period.start, period.end);
 }
 
-/** Tenants that existed at some point of the period, with the part of it they existed for. */
-export async function tenantLifetimes(tenantsPool: Pool, period: Interval): Promise<Map<string, Interval>> {
+/** Tenants that existed at some point of the period, with the parts of it they existed for (their tenures). */
+export async function tenantLifetimes(tenantsPool: Pool, period: Interval): Promise<Map<string, Interval[]>> {
   const { rows } = await tenantsPool.query<{ name: string; created_at: Date; deleted_at: Date | null }>(
-    `SELECT name, created_at, deleted_at FROM tenants
-      WHERE created_at < $2 AND (deleted_at IS NULL OR deleted_at > $1) ORDER BY name`,
+    `SELECT name, created_at, deleted_at FROM tenant_tenures
+      WHERE created_at < $2 AND (deleted_at IS NULL OR deleted_at > $1) ORDER BY name, created_at`,
     [period.start, period.end],
   );
-  return new Map(
-    rows.map((r) => [
-      r.name,
-      {
-        start: new Date(Math.max(r.created_at.getTime(), period.start.getTime())),
-        end: new Date(Math.min((r.deleted_at ?? period.end).getTime(), period.end.getTime())),
-      },
-    ]),
-  );
+  const lifetimes = new Map<string, Interval[]>();
+  for (const r of rows) {
+    const tenure = {
+      start: new Date(Math.max(r.created_at.getTime(), period.start.getTime())),
+      end: new Date(Math.min((r.deleted_at ?? period.end).getTime(), period.end.getTime())),
+    };
+    lifetimes.set(r.name, [...(lifetimes.get(r.name) ?? []), tenure]);
+  }
+  return lifetimes;
 }

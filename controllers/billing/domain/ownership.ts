@@ -39,13 +39,24 @@ export function activeFraction(tenantInterval: Interval, period: Interval): Deci
   return overlapSeconds(tenantInterval, period).dividedBy(length);
 }
 
-/** Scales each weight by the tenant's active fraction; tenants missing from `active` were active throughout. */
-export function scaleByActivity(shares: Share[], active: Map<string, Interval>, period: Interval): Share[] {
+/**
+ * Scales each weight by the tenant's active fraction; tenants missing from `active` were active throughout.
+ * A tenant active in several (disjoint) tenures, such as one deleted and created again, counts them all and
+ * not the time between.
+ */
+export function scaleByActivity(
+  shares: Share[],
+  active: Map<string, Interval | readonly Interval[]>,
+  period: Interval,
+): Share[] {
   return shares.map((s) => {
-    const interval = active.get(s.tenant);
-    return interval
-      ? { tenant: s.tenant, weight: toDec(s.weight).times(activeFraction(interval, period)) }
-      : s;
+    const tenures = active.get(s.tenant);
+    if (!tenures) return s;
+    const fraction = (Array.isArray(tenures) ? tenures : [tenures as Interval]).reduce(
+      (sum: Decimal, t: Interval) => sum.plus(activeFraction(t, period)),
+      toDec(0),
+    );
+    return { tenant: s.tenant, weight: toDec(s.weight).times(fraction) };
   });
 }
 
