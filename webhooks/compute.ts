@@ -1,7 +1,9 @@
-// Admission rules for Computes that the CRD schema cannot express: the zone inside the region, a memory
-// quantity the scheduler can use, and fields that cannot change once the instance exists (a public address
-// is asked for at creation and held until deletion, so publicIp is one of them).
-import { computeSpecSchema } from '../crds/schemas/compute.ts';
+// Admission rules for Computes: the zone inside the region, a memory quantity the scheduler can use, and
+// fields that cannot change once the instance exists (a public address is asked for at creation and held
+// until deletion, so publicIp is one of them). The CRD's CEL rules (crds/schemas/compute.ts) refuse the same
+// in the same words, for clusters that run without the webhook.
+import { computeSpecSchema, memoryBounds } from '../crds/schemas/compute.ts';
+import { memoryMiB } from '../controllers/compute/resources.ts';
 import { specProblems } from '../controllers/compute/spec-rules.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
@@ -34,6 +36,15 @@ export function validateCompute(operation: string, object: ComputeLike, oldObjec
     if (zone) problems.push(zone);
   }
   problems.push(...specProblems(spec));
+  // The CRD's bound too (a request no host could hold), where the memory was readable at all.
+  if (spec.memory !== undefined && !problems.some((p) => p.field === 'spec.memory')) {
+    if (memoryMiB(spec.memory) > memoryBounds.maximumMiB) {
+      problems.push({
+        field: 'spec.memory',
+        message: `${spec.memory} is more than the ${memoryBounds.maximum} of the largest instance; set at most ${memoryBounds.maximum}`,
+      });
+    }
+  }
   if (operation === 'UPDATE' && oldObject) {
     const old = computeSpecSchema.safeParse(oldObject.spec);
     if (old.success) {

@@ -1,6 +1,7 @@
-// Admission rules for Networks that the CRD schema cannot express: CIDRs without host bits, subnets inside
-// their network and apart from each other, zones inside the region, well-formed security-group rules, and
-// fields that cannot change once the network exists.
+// Admission rules for Networks: CIDRs without host bits, subnets inside their network and apart from each
+// other, zones inside the region, well-formed security-group rules, and fields that cannot change once the
+// network exists. The CRD's CEL rules (crds/schemas/network-rules.ts) refuse the same in the same words, for
+// clusters that run without the webhook.
 import { networkSpecSchema, type NetworkSpec, type SecurityRule } from '../crds/schemas/network.ts';
 import {
   CidrError,

@@ -1,9 +1,13 @@
-// Admission rules for Tenants that the CRD schema cannot express: the namespace name it implies, duplicate
-// subjects, and quotas below what the tenant already uses. Defaults are filled in by the mutating webhook.
-import { tenantSpecSchema } from '../crds/schemas/tenant.ts';
+// Admission rules for Tenants: the namespace name it implies, duplicate subjects, and quotas below what the
+// tenant already uses, which the CRD's CEL rules (crds/schemas/tenant.ts) refuse too, in the same words.
+// Defaults are filled in by the mutating webhook.
+import {
+  tenantNameProblem,
+  tenantNamePattern,
+  maxTenantName,
+  tenantSpecSchema,
+} from '../crds/schemas/tenant.ts';
 import type { Problem } from './review.ts';
-
-const maxTenantName = 63 - 'tenant-'.length;
 
 interface TenantLike {
   metadata?: { name?: unknown; labels?: Record<string, unknown> };
@@ -15,15 +19,8 @@ export function validateTenant(operation: string, object: TenantLike, oldObject?
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
   const problems: Problem[] = [];
   const name = object.metadata?.name;
-  if (
-    typeof name !== 'string' ||
-    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ||
-    name.length > maxTenantName
-  ) {
-    problems.push({
-      field: 'metadata.name',
-      message: `must be lower-case letters, digits and '-', at most ${maxTenantName} characters (the tenant's namespace is tenant-<name>)`,
-    });
+  if (typeof name !== 'string' || !tenantNamePattern.test(name) || name.length > maxTenantName) {
+    problems.push({ field: 'metadata.name', message: tenantNameProblem });
   }
   const parsed = tenantSpecSchema.safeParse(object.spec);
   if (!parsed.success) {

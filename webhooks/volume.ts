@@ -1,6 +1,6 @@
-// Admission rules for Volumes that the CRD schema cannot express, or expresses with less to say: the zone
-// inside the region, and, once the volume exists, a region, zone and type that cannot change and a size
-// that can grow but never shrink.
+// Admission rules for Volumes: the zone inside the region, and, once the volume exists, a region, zone and
+// type that cannot change and a size that can grow but never shrink. The CRD's CEL rules
+// (crds/schemas/volume.ts) refuse the same in the same words, for clusters that run without the webhook.
 import { volumeSpecSchema } from '../crds/schemas/volume.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';

@@ -6,20 +6,35 @@ export const group = 'omnicloud.io';
 export const version = 'v1alpha1';
 export const apiVersion = `${group}/${version}`;
 
+/** The metadata key by which a string's form (see `formatted`) reaches the CRD generator. */
+export const formatKey = 'x-omnicloud-format';
+
+/**
+ * A string of one form (a CIDR, a month, a quantity), at most maxLength characters: zod and the API server
+ * refuse anything else with the same words, `must be <what>`. The CRD generator turns the pattern into a CEL
+ * rule that says them, so the API server never answers with a bare regex; maxLength bounds the rule's cost.
+ */
+export function formatted(pattern: RegExp, what: string, maxLength: number) {
+  const message = `must be ${what}`;
+  return z.string().max(maxLength).regex(pattern, message).meta({ [formatKey]: message });
+}
+
 export const conditionSchema = z.object({
   type: z.string().min(1).max(316),
   status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/).max(1024),
+  reason: formatted(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'a CamelCase reason such as ReconcileSuccess', 1024),
   message: z.string().max(32768),
   lastTransitionTime: z.string(),
   observedGeneration: z.number().int().min(0).optional(),
 });
 export type Condition = z.infer<typeof conditionSchema>;
 
-/** A Kubernetes resource quantity such as 64Gi or 500m. */
-export const quantitySchema = z
-  .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'a quantity such as 64Gi, 500Mi or 2');
+/** A Kubernetes resource quantity such as 64Gi or 500m (never signed, never in exponent form). */
+export const quantitySchema = formatted(
+  /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/,
+  'a quantity such as 64Gi, 500Mi or 2: digits, maybe a fraction, and a unit among Ki Mi Gi Ti Pi Ei (or k M G T P E, or m)',
+  32,
+);
 
 /** ISO 4217 codes with their minor units (digits after the decimal point). */
 export const currencyMinorUnits = {
@@ -36,18 +51,17 @@ export const currencySchema = z.enum(Object.keys(currencyMinorUnits) as [Currenc
  * characters in all. The pattern keeps keys to ASCII, so zod's length (UTF-16 units) and the API server's
  * (characters) always agree.
  */
-export const labelKeySchema = z
-  .string()
-  .max(63)
-  .regex(
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
-    'a label key such as app or example.com/tier',
-  );
+export const labelKeySchema = formatted(
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+  'a label key such as app or example.com/tier: letters, digits, - _ and . (beginning and ending with a letter or digit), after an optional lower-case DNS prefix and /',
+  63,
+);
 /** A label value: empty, or alphanumerics with - _ . inside, at most 63 characters. */
-export const labelValueSchema = z
-  .string()
-  .max(63)
-  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, 'a label value such as web or v1.2');
+export const labelValueSchema = formatted(
+  /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/,
+  'a label value such as web or v1.2: empty, or letters, digits, - _ and . beginning and ending with a letter or digit',
+  63,
+);
 
 /** At most this many pairs in one matchLabels: it bounds the API server's cost of the CEL rules on the keys. */
 export const maxMatchLabels = 32;

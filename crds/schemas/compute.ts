@@ -1,5 +1,6 @@
 // Compute: one virtual machine instance, placed on a host by the scheduler and provisioned through the provider.
 import { z } from 'zod';
+import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
 import { conditionSchema, matchLabelsSchema, quantitySchema, type ObjectMeta } from './common.ts';
 
 /** Instance sizes: what `size` stands for when vcpu and memory are not given. */
@@ -27,12 +28,41 @@ export type ComputePhase = (typeof computePhases)[number];
 /** Label key=value pairs: keys and values as Kubernetes labels have them (see common.ts). */
 const selectorSchema = matchLabelsSchema;
 
+/**
+ * The memory an instance may ask for. The least is what an instance can boot with, the controller's
+ * minimumMemoryMiB (controllers/compute/spec-rules.ts); the most, what the largest instance the providers
+ * OmniCloud drives offer has. Both are compared as the controller counts, in whole MiB rounded up.
+ */
+export const memoryBounds = { minimumMiB: 256, maximum: '24Ti', maximumMiB: 24 * 1024 * 1024 } as const;
+
+const memorySchema = quantitySchema.meta({
+  'x-kubernetes-validations': [
+    {
+      // Rounded up to whole MiB, anything above 255Mi is at least 256 MiB.
+      rule: `!isQuantity(self) || quantity(self).compareTo(quantity('${memoryBounds.minimumMiB - 1}Mi')) > 0`,
+      message: `must be at least ${memoryBounds.minimumMiB}Mi, such as 512Mi or 2Gi`,
+      messageExpression: celFormat(
+        `%s is below the ${memoryBounds.minimumMiB}Mi an instance needs; set at least ${memoryBounds.minimumMiB}Mi, such as 512Mi or 2Gi`,
+        ['self'],
+      ),
+    },
+    {
+      rule: `!isQuantity(self) || quantity(self).compareTo(quantity('${memoryBounds.maximum}')) <= 0`,
+      message: `must be at most ${memoryBounds.maximum}, the memory of the largest instance`,
+      messageExpression: celFormat(
+        `%s is more than the ${memoryBounds.maximum} of the largest instance; set at most ${memoryBounds.maximum}`,
+        ['self'],
+      ),
+    },
+  ],
+});
+
 export const computeSpecSchema = z.object({
   region: z.string().min(1).max(63),
   zone: z.string().min(1).max(63).optional(),
   size: z.enum(Object.keys(instanceSizes) as [InstanceSize, ...InstanceSize[]]).optional(),
   vcpu: z.number().int().min(1).max(256).optional(),
-  memory: quantitySchema.optional(),
+  memory: memorySchema.optional(),
   gpu: z.number().int().min(0).max(16).default(0),
   image: z.string().min(1).max(256),
   network: z.string().min(1).max(63),
@@ -100,8 +130,31 @@ export const computeKind = {
         message: 'set either spec.size (small, medium, large, xlarge) or both spec.vcpu and spec.memory',
       },
       {
-        rule: 'self.region == oldSelf.region && self.network == oldSelf.network && self.subnet == oldSelf.subnet && self.publicIp == oldSelf.publicIp',
-        message: 'spec.region, spec.network, spec.subnet and spec.publicIp are immutable; create a new Compute instead',
+        rule: `!has(self.zone) || ${zoneInRegion('self.zone', 'self.region')}`,
+        message: 'spec.zone must be a zone of spec.region, named after it (eu-west-1a in eu-west-1)',
+        messageExpression: zoneOutsideRegion('spec.zone', 'self.zone', 'self.region'),
+      },
+      // What the instance was created with; only powerState, security groups and affinity may change.
+      ...unchangedFields(
+        {
+          region: 'present',
+          zone: 'optional',
+          network: 'present',
+          subnet: 'present',
+          size: 'optional',
+          vcpu: 'optional',
+          memory: 'optional',
+          gpu: 'present',
+          image: 'present',
+          publicIp: 'present',
+        },
+        'create a new Compute instead',
+      ),
+      {
+        rule:
+          'has(self.placement.group) == has(oldSelf.placement.group) && ' +
+          '(!has(self.placement.group) || self.placement.group == oldSelf.placement.group)',
+        message: 'spec.placement.group: is immutable: an instance cannot change placement group',
       },
     ],
   },

@@ -1,10 +1,11 @@
 // CostAllocation: shared costs (control plane, monitoring, logging) split over every tenant for a month by a
 // strategy, with zero rounding loss: the parts always sum exactly to the shared amount.
 import { z } from 'zod';
-import { conditionSchema, currencySchema, type ObjectMeta } from './common.ts';
+import { conditionSchema, currencySchema, formatted, type ObjectMeta } from './common.ts';
+import { categoryRules, decimalPattern, payableAmounts, risingTiers } from './cost-allocation-rules.ts';
 
-const money = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal amount such as 1200.00');
-const ratio = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal such as 0.7');
+const money = formatted(decimalPattern, 'a non-negative decimal amount such as 1200.00', 64);
+const ratio = formatted(decimalPattern, 'a non-negative decimal such as 0.7', 64);
 const measure = z.enum(['vcpuHours', 'networkHours', 'storageGiBHours']);
 
 // The tier rules in CEL for the API server, with the messages zod gives too. Together they say that exactly
@@ -19,7 +20,7 @@ const openOnlyLast = {
 };
 
 export const costAllocationSpecSchema = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11'),
+  month: formatted(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11', 7),
   currency: currencySchema,
   sharedCosts: z
     .array(z.object({ name: z.enum(['control-plane', 'monitoring', 'logging', 'support', 'other']), amount: money }))
@@ -91,7 +92,9 @@ export const costAllocationKind = {
     '': [
       { rule: "self.strategy != 'tiered' || has(self.tiers)", message: 'the tiered strategy needs spec.tiers' },
       { rule: "self.strategy != 'custom' || has(self.categories)", message: 'the custom strategy needs spec.categories, such as compute 0.7 and network 0.3' },
+      payableAmounts,
     ],
-    tiers: [lastOpen, openOnlyLast],
+    tiers: [lastOpen, openOnlyLast, risingTiers],
+    categories: categoryRules,
   },
 } as const;

@@ -1,14 +1,15 @@
 // Invoice: what a tenant owes for one billing period, in its billing currency. Created by the operator when a
 // period closes, or by a user at any time for a draft; issued once the period has ended, and final after.
 import { z } from 'zod';
-import { conditionSchema, type ObjectMeta } from './common.ts';
+import { conditionSchema, formatted, type ObjectMeta } from './common.ts';
+import { instantPattern, invoiceObjectRules, invoiceRules } from './invoice-rules.ts';
 
-const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'a UTC time such as 2026-11-01T00:00:00Z');
-const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal amount such as 12.34');
+const instant = formatted(instantPattern, 'a UTC time such as 2026-11-01T00:00:00Z', 24);
+const money = formatted(/^-?\d+(\.\d+)?$/, 'a decimal amount such as 12.34', 64);
 
 export const invoiceSpecSchema = z.object({
   /** A calendar month in UTC, such as 2026-11; or give start and end for another half-open period. */
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11').optional(),
+  month: formatted(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month such as 2026-11', 7).optional(),
   start: instant.optional(),
   end: instant.optional(),
 });
@@ -68,16 +69,6 @@ export const invoiceKind = {
     { name: 'Currency', type: 'string', jsonPath: '.status.currency' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
-  rules: {
-    '': [
-      {
-        rule: 'has(self.month) != (has(self.start) && has(self.end))',
-        message: 'set either spec.month (such as 2026-11) or both spec.start and spec.end',
-      },
-      {
-        rule: 'self == oldSelf',
-        message: 'an Invoice covers one period for good: spec cannot change; create another Invoice',
-      },
-    ],
-  },
+  rules: invoiceRules,
+  objectRules: invoiceObjectRules,
 } as const;

@@ -1,6 +1,31 @@
 // Tenant: a customer of the platform, cluster-scoped. Owns a namespace, its quota and its access rules.
 import { z } from 'zod';
+import type { CelRule } from '../generator/crd.ts';
+import { celFormat, celString, first } from './cel.ts';
 import { conditionSchema, currencySchema, quantitySchema, subjectSchema, type ObjectMeta } from './common.ts';
+
+/** The tenant's namespace is tenant-<name>, a DNS label of at most 63 characters; so is the name. */
+export const tenantNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const maxTenantName = 63 - 'tenant-'.length;
+export const tenantNameProblem = `must be lower-case letters, digits and '-', at most ${maxTenantName} characters (the tenant's namespace is tenant-<name>)`;
+
+/** admins and viewers list each subject once (a rule on the list, at spec.<list>). */
+const subjectsOnce = (list: string): CelRule => {
+  const twice = 'self.exists(j, t, j < i && t == s)';
+  return {
+    rule: 'self.all(i, s, self.all(j, t, j >= i || t != s))',
+    message: `spec.${list}: list each subject once`,
+    messageExpression: celFormat(`spec.${list}[%d]: %s %s is listed twice; list each subject once`, [
+      first('self', twice),
+      first('self', twice, 's.kind'),
+      first('self', twice, 's.name'),
+    ]),
+  };
+};
+
+// What the tenant holds, from the status the update starts from (the webhook's oldObject).
+const usedNetworks =
+  'has(oldSelf.status) && has(oldSelf.status.quotaUsage) && has(oldSelf.status.quotaUsage.networks) ? oldSelf.status.quotaUsage.networks : 0';
 
 export const tenantSpecSchema = z.object({
   displayName: z.string().min(1).max(128),
@@ -67,5 +92,24 @@ export const tenantKind = {
         message: 'a free-tier tenant may have at most 8 vCPU in spec.quotas.vcpu; choose tier standard or enterprise for more',
       },
     ],
+    admins: [subjectsOnce('admins')],
+    viewers: [subjectsOnce('viewers')],
   },
+  objectRules: [
+    {
+      rule: `size(self.metadata.name) <= ${maxTenantName} && self.metadata.name.matches(${celString(tenantNamePattern.source)})`,
+      message: `metadata.name: ${tenantNameProblem}`,
+      fieldPath: '.metadata',
+    },
+    {
+      // Judged only when the spec changes, as the webhook does: the operator's own status updates always pass.
+      rule: `self.spec == oldSelf.spec || self.spec.quotas.networks >= (${usedNetworks})`,
+      message: 'spec.quotas.networks: may not go below the networks the tenant has; delete networks first',
+      messageExpression: celFormat(
+        'spec.quotas.networks: %d is below the %d networks the tenant has; delete networks first or set at least %d',
+        ['self.spec.quotas.networks', `(${usedNetworks})`, `(${usedNetworks})`],
+      ),
+      fieldPath: '.spec',
+    },
+  ],
 } as const;

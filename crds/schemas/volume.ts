@@ -1,6 +1,7 @@
 // Volume: a block volume in one zone, of a type and a size in GiB. It can grow, never shrink; its size is
 // what storage is billed by (GiB-hours from Available until it is deleted).
 import { z } from 'zod';
+import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
 import { conditionSchema, type ObjectMeta } from './common.ts';
 
 export const volumeTypes = ['standard', 'ssd'] as const;
@@ -67,12 +68,21 @@ export const volumeKind = {
   rules: {
     '': [
       {
-        rule: 'self.region == oldSelf.region && self.zone == oldSelf.zone && self.type == oldSelf.type',
-        message: 'spec.region, spec.zone and spec.type are immutable; create a new Volume instead',
+        // Judged when the volume is created (or moved, which the rules below refuse), as the webhook judges
+        // it: an older volume in a zone judged otherwise then can still grow.
+        rule: `oldSelf.hasValue() && oldSelf.value().region == self.region && oldSelf.value().zone == self.zone || ${zoneInRegion('self.zone', 'self.region')}`,
+        optionalOldSelf: true,
+        message: 'spec.zone must be a zone of spec.region, named after it (eu-west-1a in eu-west-1)',
+        messageExpression: zoneOutsideRegion('spec.zone', 'self.zone', 'self.region'),
       },
+      ...unchangedFields({ region: 'present', zone: 'present', type: 'present' }, 'create a new Volume instead'),
       {
         rule: 'self.sizeGiB >= oldSelf.sizeGiB',
         message: 'spec.sizeGiB can grow but never shrink; create a smaller Volume and copy the data instead',
+        messageExpression: celFormat(
+          'spec.sizeGiB: cannot shrink from %d to %d GiB: a volume can grow but never shrink; set at least %d, or create a smaller Volume and copy the data',
+          ['oldSelf.sizeGiB', 'self.sizeGiB', 'oldSelf.sizeGiB'],
+        ),
       },
     ],
   },

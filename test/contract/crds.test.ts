@@ -114,14 +114,14 @@ describe('CRD contract with the API server', () => {
     });
 
     it('refuses a shrink', () =>
-      refusedWith(patch({ sizeGiB: 10 }), /spec\.sizeGiB can grow but never shrink/));
+      refusedWith(
+        patch({ sizeGiB: 10 }),
+        /spec\.sizeGiB: cannot shrink from 150 to 10 GiB: a volume can grow but never shrink/,
+      ));
 
     it('refuses changing the zone or the type', async () => {
-      await refusedWith(
-        patch({ zone: 'eu-west-1b' }),
-        /spec\.region, spec\.zone and spec\.type are immutable/,
-      );
-      await refusedWith(patch({ type: 'ssd' }), /spec\.region, spec\.zone and spec\.type are immutable/);
+      await refusedWith(patch({ zone: 'eu-west-1b' }), /spec\.zone: is immutable \(was eu-west-1a\)/);
+      await refusedWith(patch({ type: 'ssd' }), /spec\.type: is immutable \(was standard\)/);
     });
 
     it('refuses a size over 64 TiB', () =>

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import type https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import type { Compute } from '../../../crds/schemas/compute.ts';
-import type { Network } from '../../../crds/schemas/network.ts';
+import { computeKind, type Compute } from '../../../crds/schemas/compute.ts';
+import { networkKind, type Network } from '../../../crds/schemas/network.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
+import { laterRules, underOlderRules } from '../../support/older-crds.ts';
 import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import {
   api,
@@ -55,12 +56,14 @@ describe('integration: objects admitted before the webhooks stay manageable', fu
     installCrds();
     await createNamespace(kc, ns);
     op = await startOperator(uniqueName('older-op'), { OMNICLOUD_LEADER_ELECTION: 'false' });
-    // Admitted while no webhook ran: a subnet in another region's zone, and too little memory.
-    await create(
-      kc,
-      networkManifest(ns, 'net', { subnets: [{ name: 'a', zone: 'us-east-1a', prefixLength: 24 }] }),
-    );
-    await create(kc, computeManifest(ns, 'vm', { size: undefined, vcpu: 1, memory: '128Mi' }));
+    // Admitted while no webhook ran, under CRDs older than today's: a subnet in another region's zone, and too
+    // little memory.
+    const net = networkManifest(ns, 'net', {
+      subnets: [{ name: 'a', zone: 'us-east-1a', prefixLength: 24 }],
+    });
+    await underOlderRules(networkKind, laterRules.networkSubnetZones, net, () => create(kc, net));
+    const vm = computeManifest(ns, 'vm', { size: undefined, vcpu: 1, memory: '128Mi' });
+    await underOlderRules(computeKind, laterRules.computeMemoryFloor, vm, () => create(kc, vm));
     await waitFor<Network>(
       kc,
       'networks',
@@ -85,12 +88,25 @@ describe('integration: objects admitted before the webhooks stay manageable', fu
     const served = await serveWebhooks();
     server = served.server;
     await registerNamespaceWebhook(kc, id, served, ns, ['networks', 'computes']);
-    // Registration takes effect a moment later: wait until a spec change to the older network is refused.
+    // Registration takes effect a moment later: wait until the webhook refuses a spec change to the older
+    // Compute (tried as a dry run), which today's CRD lets through, its memory being as it was admitted.
     await eventually('the webhook in effect', async () =>
-      patchSpec(kc, 'networks', ns, 'net', { prefixLength: 20 }).then(
-        () => undefined,
-        (err: unknown) => ((err as { code?: number }).code === 422 ? true : undefined),
-      ),
+      custom
+        .patchNamespacedCustomObject(
+          {
+            ...api,
+            plural: 'computes',
+            namespace: ns,
+            name: 'vm',
+            body: { spec: { powerState: 'Stopped' } },
+            dryRun: 'All',
+          },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => ((err as { code?: number }).code === 422 ? true : undefined),
+        ),
     );
   });
   after(async () => {

@@ -75,6 +75,16 @@ describe('Tenant admission webhooks on the API server', function () {
         ],
       },
     });
+    // Registration takes effect a moment later: wait until the mutating webhook labels a dry-run create. (The
+    // validating webhook refuses nothing of a Tenant that the CRD's own rules do not refuse first.)
+    await eventually('the webhooks in effect', async () => {
+      const probe = (await custom.createClusterCustomObject({
+        ...tenantsApi,
+        body: labelled(uniqueName('probe')),
+        dryRun: 'All',
+      })) as { metadata: { labels?: Record<string, string> } };
+      return probe.metadata.labels?.['omnicloud.io/tier'] ? true : undefined;
+    });
   });
 
   after(async () => {

@@ -72,7 +72,9 @@ describe('Volume schema', () => {
     const rules = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] as {
       rule: string;
     }[];
-    assert.ok(rules.some((r) => /self\.zone == oldSelf\.zone/.test(r.rule) && /self\.type == oldSelf\.type/.test(r.rule)));
+    for (const field of ['region', 'zone', 'type']) {
+      assert.ok(rules.some((r) => r.rule === `self.${field} == oldSelf.${field}`), field);
+    }
     assert.ok(rules.some((r) => r.rule === 'self.sizeGiB >= oldSelf.sizeGiB'));
   });
 });

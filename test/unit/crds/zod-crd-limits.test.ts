@@ -1,27 +1,31 @@
 // Every limit zod puts on a field reaches the generated CRD: walking zod's own JSON Schema and the CRD side by
-// side, each constraint keyword must be there with the same value, and the limits on a map's keys (which
-// a CRD has no keyword for) must be there as CEL rules over the keys. A constraint the walk does not know
-// fails the test, so a new kind of limit cannot be dropped unnoticed either.
+// side, each constraint keyword must be there with the same value, a pattern must be there as a CEL rule
+// with the schema's own words (so that the API server refuses in words, not with a regex), and the limits on
+// a map's keys (which a CRD has no keyword for) must be there as CEL rules over the keys. A constraint the
+// walk does not know fails the test, so a new kind of limit cannot be dropped unnoticed either.
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { crdFor } from '../../../crds/generator/crd.ts';
 import type { JsonSchema } from '../../../crds/generator/structural.ts';
+import { celString } from '../../../crds/schemas/cel.ts';
+import { formatKey } from '../../../crds/schemas/common.ts';
 import { kinds } from '../../../crds/schemas/index.ts';
 
 /** Keywords a CRD schema has too, compared as they are. */
 const copied = [
-  'minLength', 'maxLength', 'pattern', 'enum', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties',
+  'minLength', 'maxLength', 'enum', 'minimum', 'maximum', 'minItems', 'maxItems', 'minProperties',
   'maxProperties',
 ];
-/** Keywords that describe rather than limit, or that the walk follows. */
+/** Keywords that describe rather than limit, or that the walk follows (a pattern's words with the pattern). */
 const structure = new Set([
   '$schema', 'type', 'properties', 'required', 'items', 'additionalProperties', 'default', 'description',
-  'propertyNames', 'x-kubernetes-validations',
+  'propertyNames', 'x-kubernetes-validations', formatKey,
 ]);
 const safeBound = 9007199254740991;
 
 interface Rule {
   rule: string;
+  message: string;
 }
 
 /** Problems found at `at`: limits of `zodNode` missing from or different in `crdNode`. */
@@ -34,6 +38,13 @@ function compare(zodNode: JsonSchema, crdNode: JsonSchema | undefined, at: strin
       if (!bound && JSON.stringify(crdNode[key]) !== JSON.stringify(value)) {
         problems.push(`${at}: zod has ${key}=${JSON.stringify(value)}, the CRD ${JSON.stringify(crdNode[key])}`);
       }
+    } else if (key === 'pattern') {
+      const wanted = { rule: `self.matches(${celString(String(value))})`, message: zodNode[formatKey] };
+      const found = ((crdNode['x-kubernetes-validations'] as Rule[] | undefined) ?? []).find((r) => r.rule === wanted.rule);
+      if (crdNode.pattern !== undefined) problems.push(`${at}: the CRD refuses with the bare pattern ${String(value)}`);
+      if (found?.message !== wanted.message || typeof wanted.message !== 'string') {
+        problems.push(`${at}: zod's pattern ${String(value)} is not a CEL rule saying ${JSON.stringify(wanted.message)}`);
+      }
     } else if (!structure.has(key)) {
       problems.push(`${at}: zod limit ${key} is not compared by this test`);
     }
@@ -42,18 +53,22 @@ function compare(zodNode: JsonSchema, crdNode: JsonSchema | undefined, at: strin
   for (const { rule } of (zodNode['x-kubernetes-validations'] as Rule[] | undefined) ?? []) {
     if (!rules.includes(rule)) problems.push(`${at}: the CEL rule ${rule} of the zod schema is not in the CRD`);
   }
-  for (const [key, value] of Object.entries((zodNode.propertyNames as JsonSchema | undefined) ?? {})) {
-    if (key === 'type') continue;
+  const keys = (zodNode.propertyNames as JsonSchema | undefined) ?? {};
+  const keyRules = (crdNode['x-kubernetes-validations'] as Rule[] | undefined) ?? [];
+  for (const [key, value] of Object.entries(keys)) {
+    if (key === 'type' || key === formatKey) continue;
     const wanted =
       key === 'maxLength'
         ? `size(k) <= ${String(value)}`
         : key === 'minLength'
           ? `size(k) >= ${String(value)}`
           : key === 'pattern'
-            ? 'k.matches('
+            ? `k.matches(${celString(String(value))})`
             : undefined;
-    if (wanted === undefined || !rules.some((r) => r.includes('self.all(k,') && r.includes(wanted))) {
-      problems.push(`${at}: zod limits keys by ${key}=${JSON.stringify(value)}, the CRD has no such rule`);
+    const found = wanted === undefined ? undefined : keyRules.find((r) => r.rule.includes('self.all(k,') && r.rule.includes(wanted));
+    if (!found) problems.push(`${at}: zod limits keys by ${key}=${JSON.stringify(value)}, the CRD has no such rule`);
+    else if (key === 'pattern' && found.message !== `each key ${String(keys[formatKey])}`) {
+      problems.push(`${at}: the rule on keys says ${JSON.stringify(found.message)}, not the schema's words`);
     }
   }
   for (const [name, child] of Object.entries((zodNode.properties as Record<string, JsonSchema>) ?? {})) {
