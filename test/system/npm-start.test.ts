@@ -11,6 +11,7 @@ import { mutatingRules, validatingRules } from '../../webhooks/registration.ts';
 import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
 import { freePort } from '../support/operator.ts';
 import { tenantManifest, tenantsApi } from '../support/tenants.ts';
+import { api, volumeManifest } from '../support/infra.ts';
 
 interface Started {
   child: ChildProcess;
@@ -68,18 +69,20 @@ describe('system: npm start runs the operator with its admission webhooks regist
     const mutating = await admission.readMutatingWebhookConfiguration({ name: configuration });
     assert.deepEqual(JSON.parse(JSON.stringify(mutating.webhooks![0]!.rules)), mutatingRules);
 
-    // A rule only the webhook knows: a subject listed twice.
+    // A rule only the webhook can check, as it asks the cloud provider: a region the provider does not offer.
     const name = uniqueName('npmstart');
-    const twice = tenantManifest(name, {
-      admins: [
-        { kind: 'User', name: 'alice' },
-        { kind: 'User', name: 'alice' },
-      ],
-    });
+    const onMars = volumeManifest('default', name, { region: 'mars-1', zone: 'mars-1a' });
     const refusal = await eventually('the API server to consult the webhook', async () => {
       try {
-        await custom.createClusterCustomObject({ ...tenantsApi, body: twice });
-        await custom.deleteClusterCustomObject({ ...tenantsApi, name }).catch(() => undefined);
+        await custom.createNamespacedCustomObject({
+          ...api,
+          plural: 'volumes',
+          namespace: 'default',
+          body: onMars,
+        });
+        await custom
+          .deleteNamespacedCustomObject({ ...api, plural: 'volumes', namespace: 'default', name })
+          .catch(() => undefined);
         return undefined;
       } catch (err) {
         const code = httpStatus(err) ?? 0;
@@ -89,7 +92,7 @@ describe('system: npm start runs the operator with its admission webhooks regist
       }
     });
     assert.match(refusal, /admission webhook "validate\.omnicloud\.io" denied the request/);
-    assert.match(refusal, /spec\.admins\[1\]: User alice is listed twice/);
+    assert.match(refusal, /spec\.region: region mars-1 is not offered by the cloud provider/);
 
     started.child.kill('SIGTERM');
     assert.equal(await started.exited, 0);
@@ -121,5 +124,58 @@ describe('system: npm start runs the operator with its admission webhooks regist
     started.child.kill('SIGTERM');
     assert.equal(await started.exited, 0);
     started = undefined;
+  });
+
+  it('killed, leaves admission failing closed; the next start takes its configuration back', async () => {
+    const killed = uniqueName('omnicloud-killed');
+    const probe = uniqueName('npmstart-probe');
+    try {
+      started = await npmStart(killed, {});
+      await eventually('the configuration registered', async () =>
+        admission.readValidatingWebhookConfiguration({ name: killed }).catch(() => undefined),
+      );
+      started.child.kill('SIGKILL');
+      await started.exited;
+      // Nothing answers at the registered URL now: an OmniCloud write is refused, never let in unchecked.
+      await assert.rejects(
+        custom.createClusterCustomObject({ ...tenantsApi, body: tenantManifest(probe) }),
+        (err) =>
+          /failed calling webhook "validate\.omnicloud\.io"|failed calling webhook \\"validate/.test(
+            String((err as { body?: string }).body ?? err),
+          ),
+      );
+      const stale = await admission.readValidatingWebhookConfiguration({ name: killed });
+
+      started = await npmStart(killed, {});
+      await eventually('the new operator to register again, with its own certificate', async () => {
+        const now = await admission
+          .readValidatingWebhookConfiguration({ name: killed })
+          .catch(() => undefined);
+        const mine =
+          now && now.metadata?.uid !== stale.metadata?.uid && now.webhooks?.[0]?.clientConfig.caBundle;
+        return mine ? true : undefined;
+      });
+      const admitted = await eventually('a good Tenant admitted again', async () =>
+        custom
+          .createClusterCustomObject({ ...tenantsApi, body: tenantManifest(probe) })
+          .catch(() => undefined),
+      );
+      assert.ok(admitted);
+      await custom.deleteClusterCustomObject({ ...tenantsApi, name: probe });
+      await eventually(
+        'the probe tenant gone',
+        async () =>
+          (await custom.getClusterCustomObject({ ...tenantsApi, name: probe }).catch(() => undefined))
+            ? undefined
+            : true,
+        60_000,
+      );
+      started.child.kill('SIGTERM');
+      assert.equal(await started.exited, 0);
+      started = undefined;
+    } finally {
+      await admission.deleteValidatingWebhookConfiguration({ name: killed }).catch(() => undefined);
+      await admission.deleteMutatingWebhookConfiguration({ name: killed }).catch(() => undefined);
+    }
   });
 });
