@@ -110,10 +110,17 @@ export const networkRules: Record<string, CelRule[]> = {
   ],
 };
 
-/** Rules that read the Network's name. */
+/**
+ * Rules that read the Network's name. Judged when the spec is created or changed, as the webhook judges
+ * them: a rule on the whole object would otherwise be judged again on every update of its metadata or
+ * status, and an older network could not even lose its finalizer.
+ */
 export const networkObjectRules: CelRule[] = [
   {
-    rule: '!has(self.spec.peerings) || self.spec.peerings.all(p, p.network != self.metadata.name)',
+    rule:
+      'oldSelf.hasValue() && oldSelf.value().spec == self.spec || ' +
+      '!has(self.spec.peerings) || self.spec.peerings.all(p, p.network != self.metadata.name)',
+    optionalOldSelf: true,
     message: 'spec.peerings: a network cannot peer with itself',
     fieldPath: '.spec',
   },

@@ -97,7 +97,10 @@ export const tenantKind = {
   },
   objectRules: [
     {
-      rule: `size(self.metadata.name) <= ${maxTenantName} && self.metadata.name.matches(${celString(tenantNamePattern.source)})`,
+      // Judged on create only: a name never changes, and a rule on the whole object would otherwise be judged
+      // again on every update, so a tenant named before this rule could not even lose its finalizer.
+      rule: `oldSelf.hasValue() || size(self.metadata.name) <= ${maxTenantName} && self.metadata.name.matches(${celString(tenantNamePattern.source)})`,
+      optionalOldSelf: true,
       message: `metadata.name: ${tenantNameProblem}`,
       fieldPath: '.metadata',
     },

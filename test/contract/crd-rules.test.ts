@@ -11,6 +11,9 @@ import { parseAllDocuments } from 'yaml';
 import { validate } from '../../webhooks/admission.ts';
 import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
 import { installCrds } from '../support/operator.ts';
+import { laterRules, underOlderRules } from '../support/older-crds.ts';
+import { networkKind } from '../../crds/schemas/network.ts';
+import { tenantKind } from '../../crds/schemas/tenant.ts';
 import {
   badCreates,
   badUpdates,
@@ -243,6 +246,62 @@ describe('contract: the CRDs refuse on their own what the webhooks refuse, sayin
       saysAll(message, [
         /spec\.quotas\.networks: 1 is below the 2 networks the tenant has; delete networks first or set at least 2/,
       ]);
+    });
+  });
+
+  describe('an object admitted before a rule held stays manageable', () => {
+    // Rules on the whole object are judged again on every update unless they say otherwise: these must not
+    // keep an older object from being labelled, from having its status written or from losing a finalizer.
+    const hold = 'contract.omnicloud.io/hold';
+    /** Labels the object, then removes the finalizer it was created with (only that one). */
+    const label = async (kind: Kind, name: string) => {
+      await patch(kind, name, { metadata: { labels: { reviewed: 'yes' } } });
+      const args = {
+        ...api,
+        plural: plural(kind),
+        name,
+        body: [
+          { op: 'test', path: '/metadata/finalizers/0', value: hold },
+          { op: 'remove', path: '/metadata/finalizers/0' },
+        ],
+      };
+      const json = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+      await (clusterScoped.has(kind)
+        ? custom.patchClusterCustomObject(args, json)
+        : custom.patchNamespacedCustomObject({ ...args, namespace }, json));
+    };
+    const older = async (kind: Kind, name: string, spec: object, rules: typeof laterRules.tenantName) => {
+      const body = manifest(kind, name, spec);
+      // Held by a finalizer of its own, so that removing it is an update the rules must let through.
+      const held = { ...body, metadata: { ...body.metadata, finalizers: [hold] } };
+      await underOlderRules(kind === 'Tenant' ? tenantKind : networkKind, rules, body, async () => {
+        await create(kind, held);
+      });
+      created.push({ kind, name });
+    };
+
+    it('Tenant: a name with a dot, labelled, its status written, its finalizer removed', async () => {
+      const name = `${uniqueName('older')}.example`;
+      await older('Tenant', name, baseSpecs.Tenant, laterRules.tenantName);
+      await patch('Tenant', name, { status: { phase: 'Pending' } }, { status: true });
+      await label('Tenant', name);
+      saysAll(await refusal(create('Tenant', manifest('Tenant', `${name}2`, baseSpecs.Tenant), 'All')), [
+        /metadata\.name: must be lower-case letters/,
+      ]);
+    });
+
+    it('Network: peering with itself, labelled and its finalizer removed; a change of spec judged by today', async () => {
+      const name = uniqueName('older');
+      const spec = { ...baseSpecs.Network, peerings: [{ network: name }] };
+      await older('Network', name, spec, laterRules.networkSelfPeering);
+      await patch('Network', name, { status: { phase: 'Pending' } }, { status: true });
+      saysAll(
+        await refusal(
+          patch('Network', name, { spec: { securityGroups: [{ name: 'web' }] } }, { dryRun: true }),
+        ),
+        [/spec\.peerings: a network cannot peer with itself/],
+      );
+      await label('Network', name);
     });
   });
 

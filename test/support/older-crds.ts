@@ -18,6 +18,10 @@ export const laterRules = {
   computeMemoryFloor: (r: CelRule) => r.rule.includes(`quantity('${memoryBounds.minimumMiB - 1}Mi')`),
   /** A Network's subnets in zones of its region. */
   networkSubnetZones: (r: CelRule) => r.rule.includes('s.zone.startsWith(self.region)'),
+  /** A Network that does not peer with itself. */
+  networkSelfPeering: (r: CelRule) => r.rule.includes('p.network != self.metadata.name'),
+  /** A Tenant name that fits its namespace. */
+  tenantName: (r: CelRule) => r.rule.includes('self.metadata.name.matches('),
 };
 
 /** The kind's CRD without the rules `older` picks; fails when it picks none, so a renamed rule is noticed. */
@@ -53,20 +57,20 @@ function apply(crd: object): void {
   );
 }
 
-/** Whether the API server takes `manifest` now (a server-side dry run under another name). */
-async function takes(
-  manifest: { metadata: { name: string; namespace?: string } },
-  plural: string,
-): Promise<boolean> {
+/**
+ * Whether the API server's rules take `manifest` now: a server-side dry run of its create, under its own name
+ * (a rule may read the name), where AlreadyExists means the rules had nothing to say.
+ */
+async function takes(manifest: { metadata: { namespace?: string } }, plural: string): Promise<boolean> {
   const custom = adminConfig().makeApiClient(k8s.CustomObjectsApi);
-  const body = { ...manifest, metadata: { ...manifest.metadata, name: `${manifest.metadata.name}-probe` } };
-  const api = { group: 'omnicloud.io', version: 'v1alpha1', plural, body, dryRun: 'All' };
+  const api = { group: 'omnicloud.io', version: 'v1alpha1', plural, body: manifest, dryRun: 'All' };
   try {
     await (manifest.metadata.namespace
       ? custom.createNamespacedCustomObject({ ...api, namespace: manifest.metadata.namespace })
       : custom.createClusterCustomObject(api));
     return true;
   } catch (err) {
+    if (httpStatus(err) === 409) return true;
     if (httpStatus(err) === 422) return false;
     throw err;
   }
@@ -82,7 +86,7 @@ export async function underOlderRules(
   manifest: object,
   create: () => Promise<void>,
 ): Promise<void> {
-  const probe = manifest as { metadata: { name: string; namespace?: string } };
+  const probe = manifest as { metadata: { namespace?: string } };
   apply(olderCrd(kind, older));
   try {
     await eventually(`the ${kind.kind} CRD without today's rules`, async () =>

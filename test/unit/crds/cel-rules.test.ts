@@ -52,6 +52,14 @@ describe('unit: the CRD generator on patterns and rules', () => {
     assert.match(rule.messageExpression!, /is immutable \(was unset\); create a new Compute instead/);
   });
 
+  it('judges a rule on the whole object by what the update starts from, so metadata and status updates pass', () => {
+    // A rule on the whole object is judged on every update (no ratcheting: the object always changes), so one
+    // that ignores oldSelf would keep an older object from losing its finalizer.
+    for (const kind of kinds) {
+      for (const r of kind.objectRules ?? []) assert.match(r.rule, /oldSelf/, `${kind.kind}: ${r.rule}`);
+    }
+  });
+
   it('gives every rule a message of its own, and rules on an update a way to name the field', () => {
     const walk = (node: JsonSchema, at: string, out: [string, Rules][]) => {
       if (node['x-kubernetes-validations']) out.push([at, node['x-kubernetes-validations'] as Rules]);
@@ -67,7 +75,7 @@ describe('unit: the CRD generator on patterns and rules', () => {
       for (const [at, rules] of walk(crd.spec.versions[0]!.schema.openAPIV3Schema, kind.kind, [])) {
         for (const r of rules) {
           assert.ok(r.message.length > 10, `${at}: ${r.rule}`);
-          if (r.rule.includes('oldSelf') && !r.messageExpression) assert.match(r.message, /^(spec|status)\./, `${at}: ${r.rule}`);
+          if (r.rule.includes('oldSelf') && !r.messageExpression) assert.match(r.message, /^(spec|status|metadata)\./, `${at}: ${r.rule}`);
         }
       }
     }
