@@ -154,12 +154,16 @@ export class ProviderPlacement implements Placement {
       } catch {
         kept = false; // recorded on another host: the database's word stands
       }
-      if (kept) carried++;
-      else
-        this.log.warn(
-          { instance: instanceId, host: handed.hostId },
-          'a placement not yet recorded does not fit the rebuilt indexes; its reservation will decide',
-        );
+      if (kept) {
+        carried++;
+        continue;
+      }
+      // Not carried: should its reservation still commit, the next rebuild reads it from infra_db.
+      this.unrecorded.delete(instanceId);
+      this.log.warn(
+        { instance: instanceId, host: handed.hostId },
+        'a placement not yet recorded does not fit the rebuilt indexes; its reservation will decide',
+      );
     }
     return carried;
   }
