@@ -14,6 +14,7 @@ import { tenantSpecSchema, type Tenant } from '../../crds/schemas/tenant.ts';
 import {
   namespaceFor,
   omnicloudGroup,
+  quotaName,
   resourceQuotaFor,
   roleBindingsFor,
   rolesFor,
@@ -120,7 +121,12 @@ async function apply(
   deps: TenantDeps,
 ): Promise<Action> {
   // Nothing is applied for a spec the webhook would refuse: the namespace, quota and roles stay as last applied.
-  const invalid = invalidSpec(tenantSpecProblems(tenant));
+  // A networks quota below the usage last recorded is judged by what the quota counts now: the recorded
+  // usage is only refreshed by an apply, so networks deleted since must lift the refusal by themselves.
+  const recorded = tenant.status?.quotaUsage?.networks ?? 0;
+  const asked = Number((tenant.spec as { quotas?: { networks?: unknown } }).quotas?.networks);
+  const inUse = asked < recorded ? await networksCounted(ctx.kc, tenant.metadata.name) : recorded;
+  const invalid = invalidSpec(tenantSpecProblems(tenant, inUse));
   const parsed = tenantSpecSchema.safeParse(tenant.spec);
   if (invalid || !parsed.success)
     throw new TerminalError(invalid?.message ?? 'spec is invalid', Reasons.InvalidSpec);
@@ -138,7 +144,7 @@ async function apply(
   const quota = await applyObject(ctx.kc, resourceQuotaFor(spec));
   for (const role of rolesFor(spec)) await applyObject(ctx.kc, role);
   for (const binding of roleBindingsFor(spec)) await applyObject(ctx.kc, binding);
-  const networksUsed = Number(quota.status?.used?.[`count/networks.${omnicloudGroup}`] ?? 0);
+  const networksUsed = networksIn(quota);
   const namespace = tenantNamespace(tenant.metadata.name);
   const status = activeStatus(spec, { namespace, networksUsed, mirrored, mirrorError }, now);
   const before = tenant.status?.phase;
@@ -154,6 +160,23 @@ async function apply(
   // The database row is retried with backoff; everything in the cluster is already in place.
   if (!mirrored) throw new Error(`tenants_db: ${mirrorError}`);
   return done;
+}
+
+function networksIn(quota: k8s.V1ResourceQuota): number {
+  return Number(quota.status?.used?.[`count/networks.${omnicloudGroup}`] ?? 0);
+}
+
+/** The networks the tenant's ResourceQuota counts now (none before it exists). */
+async function networksCounted(kc: k8s.KubeConfig, tenant: string): Promise<number> {
+  try {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    return networksIn(
+      await core.readNamespacedResourceQuota({ name: quotaName, namespace: tenantNamespace(tenant) }),
+    );
+  } catch (err) {
+    if (httpCode(err) === 404) return 0;
+    throw err;
+  }
 }
 
 async function remainingResources(

@@ -56,6 +56,7 @@ describe('unit: Tenant spec check', () => {
       /^spec\.quotas\.networks: 2 is below the 3 networks the tenant has/,
     );
     assert.deepEqual(tenantSpecProblems(using3(3)), []);
+    assert.deepEqual(tenantSpecProblems(using3(2), 2), [], 'counted since: two in use now');
     assert.deepEqual(
       tenantSpecProblems(tenant('acme', { quotas: quotas(0) })),
       [],
