@@ -2,10 +2,18 @@
 import type { z } from 'zod';
 import type { Problem } from './review.ts';
 
+/** A path into an object as the API server and the other rules write it: spec.subnets[0].prefixLength. */
+export function fieldPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${String(key)}`),
+    root,
+  );
+}
+
 export function schemaProblems(error: z.ZodError, root = 'spec'): Problem[] {
   return error.issues
     .slice(0, 10)
-    .map((issue) => ({ field: [root, ...issue.path.map(String)].join('.'), message: issue.message }));
+    .map((issue) => ({ field: fieldPath(root, issue.path), message: issue.message }));
 }
 
 /** Zones are named after their region (eu-west-1a in eu-west-1), as the providers OmniCloud drives name them. */

@@ -8,6 +8,7 @@ import {
   tenantSpecSchema,
 } from '../crds/schemas/tenant.ts';
 import type { Problem } from './review.ts';
+import { schemaProblems } from './rules.ts';
 
 interface TenantLike {
   metadata?: { name?: unknown; labels?: Record<string, unknown> };
@@ -24,9 +25,7 @@ export function validateTenant(operation: string, object: TenantLike, oldObject?
   }
   const parsed = tenantSpecSchema.safeParse(object.spec);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues.slice(0, 10)) {
-      problems.push({ field: ['spec', ...issue.path.map(String)].join('.'), message: issue.message });
-    }
+    problems.push(...schemaProblems(parsed.error));
     return problems;
   }
   const spec = parsed.data;

@@ -88,7 +88,7 @@ describe('unit: CostAllocation admission', () => {
     );
     assert.match(
       fields({ tiers: [{ multiplier: '1' }, { upTo: '50', multiplier: '1' }] })[0]!,
-      /tiers\.0\.upTo: only the last tier may be open-ended/,
+      /spec\.tiers\[0\]\.upTo: only the last tier may be open-ended/,
     );
     const custom = { strategy: 'custom', tiers: undefined };
     assert.match(
