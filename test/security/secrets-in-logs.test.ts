@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { postgres } from '../../hack/stack/config.ts';
 import { createLogger } from '../../operator/logger.ts';
 import type { Network } from '../../crds/schemas/network.ts';
-import { api, inPhase, networkManifest, waitFor } from '../support/infra.ts';
+import { api, inPhase, networkManifest, volumeManifest, waitFor } from '../support/infra.ts';
 import { adminConfig, eventually, httpStatus, uniqueName } from '../support/kube.ts';
 import { runChartOperator, type ChartOperator } from '../support/chart-operator.ts';
 import { installCrds } from '../support/operator.ts';
@@ -113,20 +113,28 @@ describe('security: secrets stay out of logs and status', function () {
       const answer = JSON.parse(direct.body) as { response: { uid: string; allowed: boolean } };
       assert.deepEqual([answer.response.uid, answer.response.allowed], ['direct-1', false], direct.body);
 
-      // Through the API server: a refusal, then a tenant admitted, defaulted and reconciled to Ready.
-      const dup = tenantManifest(refused, {
-        admins: [
-          { kind: 'User', name: 'carol' },
-          { kind: 'User', name: 'carol' },
-        ],
-      } as never);
-      await eventually('the webhook to refuse a duplicate admin', async () => {
+      // Through the API server: a refusal only the webhook can make (it asks the cloud provider for its
+      // regions), then a tenant admitted, defaulted and reconciled to Ready.
+      const onMars = volumeManifest(home, refused, { region: 'mars-1', zone: 'mars-1a' });
+      await eventually('the webhook to refuse a region the provider does not offer', async () => {
         try {
-          await custom.createClusterCustomObject({ ...tenantsApi, body: dup });
-          await custom.deleteClusterCustomObject({ ...tenantsApi, name: refused });
+          await custom.createNamespacedCustomObject({
+            ...api,
+            plural: 'volumes',
+            namespace: home,
+            body: onMars,
+          });
+          await custom.deleteNamespacedCustomObject({
+            ...api,
+            plural: 'volumes',
+            namespace: home,
+            name: refused,
+          });
           return undefined;
         } catch (err) {
-          return /spec\.admins\[1\]: User carol is listed twice/.test(String(err)) ? true : undefined;
+          return /denied the request: spec\.region: region mars-1 is not offered/.test(String(err))
+            ? true
+            : undefined;
         }
       });
       const body = tenantManifest(tenant) as {
@@ -154,7 +162,6 @@ describe('security: secrets stay out of logs and status', function () {
       await waitFor<Network>(kc, 'networks', ns, 'net', 'Ready', inPhase('Ready'));
     } finally {
       await custom.deleteClusterCustomObject({ ...tenantsApi, name: tenant }).catch(() => undefined);
-      await custom.deleteClusterCustomObject({ ...tenantsApi, name: refused }).catch(() => undefined);
       if (op)
         await eventually(
           `${tenant} gone`,

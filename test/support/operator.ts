@@ -62,6 +62,19 @@ export async function startOperator(identity: string, env: NodeJS.ProcessEnv = {
   });
   fs.closeSync(out);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // Returned once its probes answer (or it has exited, for tests of a start that fails), so a test never
+  // races the operator's start.
+  const deadline = Date.now() + 60_000;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+    const answered = await fetch(`http://127.0.0.1:${port}/healthz`, {
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     child,
     port,

@@ -36,8 +36,12 @@ async function npmStart(configuration: string, env: NodeJS.ProcessEnv): Promise<
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);
+  everyStarted.push(child);
   return { child, logFile, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
 }
+
+/** Every operator these tests started: a failed test must not leave one running to fight later tests. */
+const everyStarted: ChildProcess[] = [];
 
 describe('system: npm start runs the operator with its admission webhooks registered', function () {
   this.timeout(180_000);
@@ -48,7 +52,8 @@ describe('system: npm start runs the operator with its admission webhooks regist
   let started: Started | undefined;
 
   after(async () => {
-    started?.child.kill('SIGKILL');
+    for (const child of everyStarted)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await admission.deleteValidatingWebhookConfiguration({ name: configuration }).catch(() => undefined);
     await admission.deleteMutatingWebhookConfiguration({ name: configuration }).catch(() => undefined);
   });
