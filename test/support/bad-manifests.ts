@@ -25,6 +25,11 @@ export interface BadManifest {
   patch?: Record<string, unknown>;
   /** For an update of a Tenant: how many Networks its namespace holds before the patch. */
   networksInUse?: number;
+  /**
+   * Refused by the CRD's CEL rules alone: the webhooks let it through, so where those rules are missing the
+   * controllers are not asked to refuse it either.
+   */
+  crdOnly?: true;
 }
 
 /** The Network every Compute of a run is placed in, in the run's tenant namespace. */
@@ -103,13 +108,26 @@ const custom = (categories: object[]) => ({ strategy: 'custom', categories });
 const tiered = (tiers: object[]) => ({ strategy: 'tiered', measure: 'vcpuHours', tiers });
 const computeBase = compute({ zone: 'eu-west-1a' });
 
+/**
+ * For each kind, a manifest that only a CEL rule of today's CRD refuses (the structural schema takes it): it
+ * tells a CRD installed with its rules from one without them. Each is also a row of the table.
+ */
+export const celProbes: Record<BadKind, (at: Placement) => object> = {
+  Tenant: (at) => tenantManifest(`${at.name}.corp`),
+  Network: network({ subnets: [subnet('a', 'us-east-1a')] }),
+  Compute: compute({ zone: 'us-east-1a' }),
+  Volume: volume({ zone: 'us-east-1a' }),
+  Invoice: invoice({ start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' }),
+  CostAllocation: allocation({ sharedCosts: [{ name: 'control-plane', amount: '10.005' }] }),
+};
+
 export const badManifests: BadManifest[] = [
   // Tenants
   {
     kind: 'Tenant',
     what: 'a name with a dot, which no namespace can carry',
     field: 'metadata.name',
-    manifest: (at) => tenantManifest(`${at.name}.corp`),
+    manifest: celProbes.Tenant,
   },
   {
     kind: 'Tenant',
@@ -144,6 +162,7 @@ export const badManifests: BadManifest[] = [
     what: 'more than 8 vCPU on the free tier',
     field: 'spec.quotas.vcpu',
     manifest: tenant({ tier: 'free', ...tenantQuotas({ vcpu: 16 }) }),
+    crdOnly: true,
   },
   {
     kind: 'Tenant',
@@ -189,7 +208,7 @@ export const badManifests: BadManifest[] = [
     kind: 'Network',
     what: 'a subnet in a zone outside the region',
     field: 'spec.subnets[0].zone',
-    manifest: network({ subnets: [subnet('a', 'us-east-1a')] }),
+    manifest: celProbes.Network,
   },
   {
     kind: 'Network',
@@ -296,6 +315,7 @@ export const badManifests: BadManifest[] = [
     what: 'both a CIDR and a prefix length',
     field: 'spec.cidr',
     manifest: network({ cidr: '10.250.0.0/16', prefixLength: 16 }),
+    crdOnly: true,
   },
   {
     kind: 'Network',
@@ -304,6 +324,7 @@ export const badManifests: BadManifest[] = [
     manifest: network(
       ownRange('10.250.0.0/16', [subnet('a', 'eu-west-1a', { cidr: '10.250.0.0/24', prefixLength: 24 })]),
     ),
+    crdOnly: true,
   },
   {
     kind: 'Network',
@@ -379,7 +400,7 @@ export const badManifests: BadManifest[] = [
     kind: 'Compute',
     what: 'a zone outside the region',
     field: 'spec.zone',
-    manifest: compute({ zone: 'us-east-1a' }),
+    manifest: celProbes.Compute,
   },
   {
     kind: 'Compute',
@@ -404,6 +425,7 @@ export const badManifests: BadManifest[] = [
     what: 'a size and a vCPU count',
     field: 'spec.size',
     manifest: compute({ vcpu: 2 }),
+    crdOnly: true,
   },
   {
     kind: 'Compute',
@@ -477,7 +499,7 @@ export const badManifests: BadManifest[] = [
     kind: 'Volume',
     what: 'a zone outside the region',
     field: 'spec.zone',
-    manifest: volume({ zone: 'us-east-1a' }),
+    manifest: celProbes.Volume,
   },
   {
     kind: 'Volume',
@@ -522,7 +544,7 @@ export const badManifests: BadManifest[] = [
     kind: 'Invoice',
     what: 'a period that ends before it starts',
     field: 'spec.end',
-    manifest: invoice({ start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' }),
+    manifest: celProbes.Invoice,
   },
   {
     kind: 'Invoice',
@@ -541,12 +563,14 @@ export const badManifests: BadManifest[] = [
     what: 'a start without an end',
     field: 'spec.end',
     manifest: invoice({ start: '2026-02-01T00:00:00Z' }),
+    crdOnly: true,
   },
   {
     kind: 'Invoice',
     what: 'a month and a period',
     field: 'spec.month',
     manifest: invoice({ month: '2026-02', start: '2026-02-01T00:00:00Z', end: '2026-03-01T00:00:00Z' }),
+    crdOnly: true,
   },
   {
     kind: 'Invoice',
@@ -566,6 +590,7 @@ export const badManifests: BadManifest[] = [
     field: 'spec',
     manifest: (at) => invoiceManifest(at, { month: thisMonth() }),
     patch: { month: lastMonth() },
+    crdOnly: true,
   },
 
   // Cost allocations
@@ -573,7 +598,7 @@ export const badManifests: BadManifest[] = [
     kind: 'CostAllocation',
     what: 'an amount finer than the cent',
     field: 'spec.sharedCosts[0].amount',
-    manifest: allocation({ sharedCosts: [{ name: 'control-plane', amount: '10.005' }] }),
+    manifest: celProbes.CostAllocation,
   },
   {
     kind: 'CostAllocation',
@@ -643,6 +668,7 @@ export const badManifests: BadManifest[] = [
     what: 'the custom strategy without categories',
     field: 'spec.categories',
     manifest: allocation({ strategy: 'custom' }),
+    crdOnly: true,
   },
   {
     kind: 'CostAllocation',
@@ -676,6 +702,7 @@ export const badManifests: BadManifest[] = [
     what: 'the tiered strategy without tiers',
     field: 'spec.tiers',
     manifest: allocation({ strategy: 'tiered' }),
+    crdOnly: true,
   },
   {
     kind: 'CostAllocation',
