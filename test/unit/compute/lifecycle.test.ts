@@ -9,7 +9,7 @@ import {
   holdsCapacity,
   IllegalTransition,
 } from '../../../controllers/compute/lifecycle.ts';
-import { checkLifecycleBehaviour, type Move } from '../../support/lifecycle-spec.ts';
+import { checkLifecycleBehaviour } from '../../support/lifecycle-spec.ts';
 
 /** The phases README.md names: the main path, then "with `Failed`, `Terminating` and `Terminated`". */
 const readmePhases: ComputePhase[] = [

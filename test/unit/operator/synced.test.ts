@@ -1,16 +1,17 @@
 // The Synced condition's pure parts: what each outcome says, the guarded patch, and kinds never erasing it.
 import assert from 'node:assert/strict';
+import type { Condition } from '../../../operator/conditions.ts';
 import { keepSynced, syncedCondition, syncedPatch } from '../../../operator/synced.ts';
 
 const now = new Date('2026-12-02T10:00:00.123Z');
-const synced = (status: 'True' | 'False', reason: string, message = 'm') => ({
+const synced = (status: 'True' | 'False', reason: string, message = 'm'): Condition => ({
   type: 'Synced',
   status,
   reason,
   message,
   lastTransitionTime: '2026-12-01T00:00:00Z',
 });
-const obj = (conditions?: object[], withStatus = true) => ({
+const obj = (conditions?: Condition[], withStatus = true) => ({
   metadata: { name: 'v', generation: 3, resourceVersion: '42' },
   ...(withStatus ? { status: { phase: 'Available', ...(conditions ? { conditions } : {}) } } : {}),
 });
@@ -33,7 +34,7 @@ describe('Synced condition', () => {
 
   it('guards every patch by the resourceVersion read, replacing or adding only the Synced entry', () => {
     const input = syncedCondition({ kind: 'failed', reason: 'ReconcileError', message: 'boom' });
-    const ready = {
+    const ready: Condition = {
       type: 'Ready',
       status: 'True',
       reason: 'Available',

@@ -8,7 +8,7 @@ import {
   IllegalVolumeTransition,
   isBilled,
 } from '../../../controllers/volume/lifecycle.ts';
-import { checkLifecycleBehaviour, type Move } from '../../support/lifecycle-spec.ts';
+import { checkLifecycleBehaviour } from '../../support/lifecycle-spec.ts';
 
 /** The phases README.md names: the main path, then "with `Failed`, `Deleting` and `Deleted`". */
 const readmePhases: VolumePhase[] = [

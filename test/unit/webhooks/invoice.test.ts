@@ -78,11 +78,7 @@ describe('unit: CostAllocation admission', () => {
     );
     assert.match(
       fields({
-        tiers: [
-          { upTo: '100', multiplier: '1' },
-          { upTo: '50', multiplier: '1' },
-          { multiplier: '1' },
-        ],
+        tiers: [{ upTo: '100', multiplier: '1' }, { upTo: '50', multiplier: '1' }, { multiplier: '1' }],
       })[0]!,
       /tiers\[1\]\.upTo: must be above the previous tier's 100/,
     );
