@@ -215,7 +215,17 @@ export class Controller<T extends k8s.KubernetesObject> {
       if (kind === 'terminal') {
         this.queue.forget(key);
         this.ctx.log.warn({ key, err: (err as Error).message }, 'reconcile failed terminally; not retrying');
-        await this.spec.onTerminalError?.(obj, err as Error, { ...this.ctx, signal }).catch(() => undefined);
+        // The problem must reach the object: a write that failed (a stale read answered 409, an outage) is
+        // tried again with backoff, though the reconcile itself is not.
+        await this.spec
+          .onTerminalError?.(obj, err as Error, { ...this.ctx, signal })
+          .catch((recordErr: unknown) => {
+            const delay = this.queue.addRateLimited(key);
+            this.ctx.log.debug(
+              { key, err: String(recordErr), retryInMs: delay },
+              'could not record the problem; retrying',
+            );
+          });
       } else if (kind === 'throttled') {
         const delay = retryAfterOf(err)!;
         this.queue.addAfter(key, delay);

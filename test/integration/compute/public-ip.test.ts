@@ -69,7 +69,7 @@ describe('integration: public addresses of instances', function () {
   it('refuses to change spec.publicIp on an existing instance', async () => {
     await assert.rejects(
       patchSpec(kc, 'computes', ns, 'inner', { publicIp: true }),
-      /spec\.publicIp are immutable/,
+      /spec\.publicIp: is immutable/,
     );
   });
 
