@@ -30,7 +30,15 @@ export interface BadManifest {
    * controllers are not asked to refuse it either.
    */
   crdOnly?: true;
+  /**
+   * Why, with no CEL rules, no controller names this yet: a known gap, listed where the run without CEL rules
+   * prints it, rather than a row that could never pass.
+   */
+  controllerGap?: string;
 }
+
+const computeUpdateGap =
+  'the Compute controller does not yet compare its spec with what it applied (image is not recorded at all)';
 
 /** The Network every Compute of a run is placed in, in the run's tenant namespace. */
 export const groundNetwork = 'net';
@@ -454,6 +462,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a new size',
+    controllerGap: computeUpdateGap,
     field: 'spec.size',
     manifest: computeBase,
     patch: { size: 'large' },
@@ -461,6 +470,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a new image',
+    controllerGap: computeUpdateGap,
     field: 'spec.image',
     manifest: computeBase,
     patch: { image: 'ubuntu-24.04' },
@@ -468,6 +478,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a new zone',
+    controllerGap: computeUpdateGap,
     field: 'spec.zone',
     manifest: computeBase,
     patch: { zone: 'eu-west-1b' },
@@ -475,6 +486,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a new subnet',
+    controllerGap: computeUpdateGap,
     field: 'spec.subnet',
     manifest: computeBase,
     patch: { subnet: 'b' },
@@ -482,6 +494,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a public address asked for after creation',
+    controllerGap: computeUpdateGap,
     field: 'spec.publicIp',
     manifest: computeBase,
     patch: { publicIp: true },
@@ -489,6 +502,7 @@ export const badManifests: BadManifest[] = [
   {
     kind: 'Compute',
     what: 'a new network',
+    controllerGap: computeUpdateGap,
     field: 'spec.network',
     manifest: computeBase,
     patch: { network: 'elsewhere' },
