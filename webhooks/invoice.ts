@@ -3,29 +3,13 @@
 import { invoiceSpecSchema } from '../crds/schemas/invoice.ts';
 import type { Problem, UserInfo } from './review.ts';
 import { schemaProblems } from './rules.ts';
+import { issuedFinalFields } from '../crds/schemas/invoice-rules.ts';
 
 interface InvoiceLike {
   metadata?: { name?: unknown };
   spec?: unknown;
   status?: Record<string, unknown>;
 }
-
-/** The parts of an issued invoice that are the invoice; conditions and observedGeneration may still move. */
-const finalFields = [
-  'phase',
-  'tenant',
-  'periodStart',
-  'periodEnd',
-  'currency',
-  'lines',
-  'subtotal',
-  'discounts',
-  'tax',
-  'credits',
-  'total',
-  'exchangeRateToUSD',
-  'issuedAt',
-];
 
 export function validateInvoice(operation: string, object: InvoiceLike, oldObject?: InvoiceLike): Problem[] {
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
@@ -54,7 +38,7 @@ export function issuedInvoiceProblems(object: InvoiceLike, oldObject?: InvoiceLi
       message: `invoice ${name} is issued and final; issue a credit note to correct it`,
     });
   }
-  for (const field of finalFields) {
+  for (const field of issuedFinalFields) {
     if (JSON.stringify(object.status?.[field]) !== JSON.stringify(oldObject.status[field])) {
       problems.push({
         field: `status.${field}`,
