@@ -7,9 +7,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { kubectlBinary } from './stack/components/tools.ts';
-import { operatorEnv } from './stack/endpoints.ts';
+import './stack/env-defaults.ts';
 
-for (const [name, value] of Object.entries(operatorEnv())) process.env[name] ??= value;
 const kubeconfig = process.env.KUBECONFIG!;
 const webhooks = (process.env.OMNICLOUD_WEBHOOKS ?? 'on') !== 'off';
 const configuration = process.env.OMNICLOUD_WEBHOOK_CONFIGURATION ?? 'omnicloud-local';

@@ -1,4 +1,5 @@
 // Serves the admission webhooks in the test process, on loopback, with certificates the API server trusts.
+import assert from 'node:assert/strict';
 import type https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { createServingCertificate, type ServingCertificate } from '../../webhooks/certs.ts';
@@ -57,4 +58,15 @@ export async function registerNamespaceWebhook(
       ],
     },
   });
+}
+
+/** The body of the API server's 422 for `p`; fails the test when the request was taken. */
+export async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.equal((err as { code?: number }).code, 422, String(err));
+    return String((err as { body?: string }).body ?? err);
+  }
+  assert.fail('the API server accepted what the webhook should refuse');
 }

@@ -9,7 +9,7 @@ import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds } from '../../support/operator.ts';
 import { tenantManifest, tenantsApi } from '../../support/tenants.ts';
-import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
+import { refusal, registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import {
   api,
   computeManifest,
@@ -39,15 +39,6 @@ describe('integration: Network, Compute and Volume admission webhooks on the API
         spec: { sizeGiB: number };
       }
     ).spec.sizeGiB;
-  const refusal = async (p: Promise<unknown>): Promise<string> => {
-    try {
-      await p;
-    } catch (err) {
-      assert.equal((err as { code?: number }).code, 422, String(err));
-      return String((err as { body?: string }).body ?? err);
-    }
-    assert.fail('the API server accepted what the webhook should refuse');
-  };
 
   before(async () => {
     installCrds();

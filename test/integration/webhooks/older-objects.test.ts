@@ -10,7 +10,7 @@ import { networkKind, type Network } from '../../../crds/schemas/network.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
 import { laterRules, underOlderRules } from '../../support/older-crds.ts';
-import { registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
+import { refusal, registerNamespaceWebhook, serveWebhooks } from '../../support/webhook.ts';
 import {
   api,
   computeManifest,
@@ -42,15 +42,6 @@ describe('integration: objects admitted before the webhooks stay manageable', fu
       { ...api, plural, namespace: ns, name, body: { metadata: { labels: { reviewed: 'yes' } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-  const refusal = async (p: Promise<unknown>): Promise<string> => {
-    try {
-      await p;
-    } catch (err) {
-      assert.equal((err as { code?: number }).code, 422, String(err));
-      return String((err as { body?: string }).body ?? err);
-    }
-    assert.fail('the API server accepted what the webhook should refuse');
-  };
 
   before(async () => {
     installCrds();
