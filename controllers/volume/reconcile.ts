@@ -87,7 +87,9 @@ export async function reconcileVolume(
     throw new TerminalError(invalid.message, VolumeReasons.InvalidSpec);
   // Once recorded, the volume keeps what was applied (no move, no resize) and the problem is shown beside it.
   const spec =
-    invalid && row ? recordedVolumeSpec(row) : ((parsed.success ? parsed.data : obj.spec) as VolumeSpec);
+    invalid && row && parsed.success
+      ? recordedVolumeSpec(parsed.data, row)
+      : ((parsed.success ? parsed.data : obj.spec) as VolumeSpec);
   const namespace = obj.metadata.namespace!;
   const tenant = tenantOfNamespace(namespace);
   const now = () => new Date(ctx.clock.now());

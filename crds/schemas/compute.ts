@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
 import { conditionSchema, matchLabelsSchema, quantitySchema, type ObjectMeta } from './common.ts';
+import { driftStatusSchema, managedSpecFields } from './managed.ts';
 
 /** Instance sizes: what `size` stands for when vcpu and memory are not given. */
 export const instanceSizes = {
@@ -80,6 +81,7 @@ export const computeSpecSchema = z.object({
   powerState: z.enum(['Running', 'Stopped']).default('Running'),
   /** A public address, held from creation until the instance is deleted (kept while Stopped) and billed hourly. */
   publicIp: z.boolean().default(false),
+  ...managedSpecFields,
 });
 
 export const computeStatusSchema = z.object({
@@ -93,6 +95,7 @@ export const computeStatusSchema = z.object({
   operationId: z.string().optional(),
   message: z.string().max(1024).optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
+  drift: driftStatusSchema.optional(),
 });
 
 export type ComputeSpec = z.infer<typeof computeSpecSchema>;
@@ -120,6 +123,7 @@ export const computeKind = {
     { name: 'IP', type: 'string', jsonPath: '.status.privateIp' },
     { name: 'Public-IP', type: 'string', jsonPath: '.status.publicIp', priority: 1 },
     { name: 'Host', type: 'string', jsonPath: '.status.hostId', priority: 1 },
+    { name: 'Drift', type: 'integer', jsonPath: '.status.drift.total', priority: 1 },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { celFormat, celString } from './cel.ts';
 import { conditionSchema, formatted, type ObjectMeta } from './common.ts';
+import { driftStatusSchema, managedSpecFields } from './managed.ts';
 import { networkObjectRules, networkRules } from './network-rules.ts';
 
 const cidrPattern =
@@ -97,6 +98,7 @@ export const networkSpecSchema = z.object({
   subnets: z.array(subnetSchema).min(1).max(64),
   securityGroups: z.array(securityGroupSchema).max(32).default([]),
   peerings: z.array(z.object({ network: dnsLabel })).max(16).default([]),
+  ...managedSpecFields,
 });
 
 export const networkStatusSchema = z.object({
@@ -118,6 +120,7 @@ export const networkStatusSchema = z.object({
     .max(64)
     .optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
+  drift: driftStatusSchema.optional(),
 });
 
 export type NetworkSpec = z.infer<typeof networkSpecSchema>;
@@ -143,6 +146,7 @@ export const networkKind = {
     { name: 'Region', type: 'string', jsonPath: '.spec.region' },
     { name: 'CIDR', type: 'string', jsonPath: '.status.cidr' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Drift', type: 'integer', jsonPath: '.status.drift.total', priority: 1 },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
 import { conditionSchema, type ObjectMeta } from './common.ts';
+import { driftStatusSchema, managedSpecFields } from './managed.ts';
 
 export const volumeTypes = ['standard', 'ssd'] as const;
 export type VolumeType = (typeof volumeTypes)[number];
@@ -15,6 +16,7 @@ export const volumeSpecSchema = z.object({
   zone: z.string().min(1).max(63),
   sizeGiB: z.number().int().min(1).max(maxVolumeGiB),
   type: z.enum(volumeTypes).default('standard'),
+  ...managedSpecFields,
 });
 
 export const volumePhases = [
@@ -37,6 +39,7 @@ export const volumeStatusSchema = z.object({
   operationId: z.string().optional(),
   message: z.string().max(1024).optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
+  drift: driftStatusSchema.optional(),
 });
 
 export type VolumeSpec = z.infer<typeof volumeSpecSchema>;
@@ -62,6 +65,7 @@ export const volumeKind = {
     { name: 'Type', type: 'string', jsonPath: '.spec.type' },
     { name: 'Size', type: 'integer', jsonPath: '.status.sizeGiB' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Drift', type: 'integer', jsonPath: '.status.drift.total', priority: 1 },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],

@@ -1,6 +1,6 @@
 // What a Volume shows: a pure function of the row and what was observed (its lifecycle: lifecycle.test.ts).
 import assert from 'node:assert/strict';
-import type { Volume } from '../../../crds/schemas/volume.ts';
+import { volumeSpecSchema, type Volume } from '../../../crds/schemas/volume.ts';
 import { VolumeReasons, volumeStatus } from '../../../controllers/volume/status.ts';
 import type { VolumeRow } from '../../../controllers/volume/store.ts';
 
@@ -9,7 +9,7 @@ const obj = (sizeGiB = 20, status?: Volume['status']): Volume => ({
   apiVersion: 'omnicloud.io/v1alpha1',
   kind: 'Volume',
   metadata: { name: 'data', namespace: 'tenant-a', uid: 'u', generation: 3 },
-  spec: { region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB, type: 'ssd' },
+  spec: volumeSpecSchema.parse({ region: 'eu-west-1', zone: 'eu-west-1a', sizeGiB, type: 'ssd' }),
   ...(status ? { status } : {}),
 });
 const row = (over: Partial<VolumeRow> = {}): VolumeRow => ({
