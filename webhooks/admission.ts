@@ -4,6 +4,7 @@ import { allow, deny, parseReview, type AdmissionResponse, type Problem, type Us
 import { validateCompute } from './compute.ts';
 import { validateCostAllocation } from './cost-allocation.ts';
 import { issuedInvoiceDeletionProblems, issuedInvoiceProblems, validateInvoice } from './invoice.ts';
+import { annotationProblems } from './managed.ts';
 import { validateNetwork } from './network.ts';
 import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { regionalKinds, regionProblem } from './regions.ts';
@@ -27,10 +28,13 @@ const validators: Record<string, Validator> = {
 };
 /**
  * Rules that hold whatever the spec: an update that leaves the spec alone is checked against these only.
- * (An issued invoice's status is final too.)
+ * (An issued invoice's status is final too; a managed object's annotations are judged when they change.)
  */
 const finalityRules: Record<string, (object: never, oldObject: never) => Problem[]> = {
   Invoice: issuedInvoiceProblems,
+  Compute: annotationProblems,
+  Network: annotationProblems,
+  Volume: annotationProblems,
 };
 /** Deletes refused: only an issued invoice's. Every other delete passes, so finalizers always run. */
 const deletionRules: Record<string, (oldObject: never, user: UserInfo) => Problem[]> = {

@@ -5,10 +5,11 @@
 import { computeSpecSchema, memoryBounds } from '../crds/schemas/compute.ts';
 import { memoryMiB } from '../controllers/compute/resources.ts';
 import { specProblems } from '../controllers/compute/spec-rules.ts';
+import { annotationProblems, type ManagedObject } from './managed.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
 
-interface ComputeLike {
+interface ComputeLike extends ManagedObject {
   spec?: unknown;
 }
 
@@ -28,7 +29,7 @@ const immutable = [
 export function validateCompute(operation: string, object: ComputeLike, oldObject?: ComputeLike): Problem[] {
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
   const parsed = computeSpecSchema.safeParse(object.spec);
-  if (!parsed.success) return schemaProblems(parsed.error);
+  if (!parsed.success) return [...schemaProblems(parsed.error), ...annotationProblems(object, oldObject)];
   const spec = parsed.data;
   const problems: Problem[] = [];
   if (spec.zone) {
@@ -64,6 +65,7 @@ export function validateCompute(operation: string, object: ComputeLike, oldObjec
       }
     }
   }
+  problems.push(...annotationProblems(object, oldObject));
   return problems;
 }
 

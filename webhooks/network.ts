@@ -11,10 +11,11 @@ import {
   parseCidr,
   type Cidr,
 } from '../controllers/network/ipam.ts';
+import { annotationProblems, type ManagedObject } from './managed.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
 
-interface NetworkLike {
+interface NetworkLike extends ManagedObject {
   metadata?: { name?: unknown };
   spec?: unknown;
 }
@@ -136,7 +137,7 @@ function immutableProblems(spec: NetworkSpec, old: NetworkSpec): Problem[] {
 export function validateNetwork(operation: string, object: NetworkLike, oldObject?: NetworkLike): Problem[] {
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
   const parsed = networkSpecSchema.safeParse(object.spec);
-  if (!parsed.success) return schemaProblems(parsed.error);
+  if (!parsed.success) return [...schemaProblems(parsed.error), ...annotationProblems(object, oldObject)];
   const problems = specProblems(parsed.data);
   if (parsed.data.peerings.some((p) => p.network === object.metadata?.name)) {
     problems.push({ field: 'spec.peerings', message: 'a network cannot peer with itself' });
@@ -145,5 +146,6 @@ export function validateNetwork(operation: string, object: NetworkLike, oldObjec
     const old = networkSpecSchema.safeParse(oldObject.spec);
     if (old.success) problems.push(...immutableProblems(parsed.data, old.data));
   }
+  problems.push(...annotationProblems(object, oldObject));
   return problems;
 }

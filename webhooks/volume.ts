@@ -2,10 +2,11 @@
 // type that cannot change and a size that can grow but never shrink. The CRD's CEL rules
 // (crds/schemas/volume.ts) refuse the same in the same words, for clusters that run without the webhook.
 import { volumeSpecSchema } from '../crds/schemas/volume.ts';
+import { annotationProblems, type ManagedObject } from './managed.ts';
 import type { Problem } from './review.ts';
 import { schemaProblems, zoneProblem } from './rules.ts';
 
-interface VolumeLike {
+interface VolumeLike extends ManagedObject {
   spec?: unknown;
 }
 
@@ -14,7 +15,7 @@ const immutable = ['region', 'zone', 'type'] as const;
 export function validateVolume(operation: string, object: VolumeLike, oldObject?: VolumeLike): Problem[] {
   if (operation !== 'CREATE' && operation !== 'UPDATE') return [];
   const parsed = volumeSpecSchema.safeParse(object.spec);
-  if (!parsed.success) return schemaProblems(parsed.error);
+  if (!parsed.success) return [...schemaProblems(parsed.error), ...annotationProblems(object, oldObject)];
   const spec = parsed.data;
   const problems: Problem[] = [];
   const old = operation === 'UPDATE' && oldObject ? volumeSpecSchema.safeParse(oldObject.spec) : undefined;
@@ -40,5 +41,6 @@ export function validateVolume(operation: string, object: VolumeLike, oldObject?
       });
     }
   }
+  problems.push(...annotationProblems(object, oldObject));
   return problems;
 }
