@@ -15,10 +15,15 @@ import {
   type CreateVolumeRequest,
   type HostInfo,
   type InstanceInfo,
+  type InstanceSize,
   type NetworkInfo,
   type Operation,
+  type Page,
+  type PageQuery,
   type Region,
+  type SecurityGroup,
   type VolumeInfo,
+  type ZonePageQuery,
 } from './types.ts';
 
 export interface HttpProviderOptions extends ResilienceOptions {
@@ -184,6 +189,50 @@ export class HttpProvider implements CloudProvider {
   getOperation(id: string): Promise<Operation> {
     return this.call('GET', `/v1/operations/${encodeURIComponent(id)}`);
   }
+  updateInstanceSecurityGroups(
+    id: string,
+    groups: SecurityGroup[],
+    idempotencyToken: string,
+  ): Promise<Operation> {
+    return this.call('PUT', `/v1/instances/${encodeURIComponent(id)}/security-groups`, {
+      idempotencyToken,
+      securityGroups: groups,
+    });
+  }
+  resizeInstance(id: string, size: InstanceSize, idempotencyToken: string): Promise<Operation> {
+    return this.call('POST', `/v1/instances/${encodeURIComponent(id)}/resize`, {
+      idempotencyToken,
+      vcpu: size.vcpu,
+      memoryMiB: size.memoryMiB,
+    });
+  }
+  attachVolume(id: string, instanceId: string, idempotencyToken: string): Promise<Operation> {
+    return this.call('POST', `/v1/volumes/${encodeURIComponent(id)}/attach`, {
+      idempotencyToken,
+      instanceId,
+    });
+  }
+  detachVolume(id: string, idempotencyToken: string): Promise<Operation> {
+    return this.call('POST', `/v1/volumes/${encodeURIComponent(id)}/detach`, { idempotencyToken });
+  }
+  listInstances(query: ZonePageQuery): Promise<Page<InstanceInfo>> {
+    return this.call('GET', `/v1/instances?${pageParams(query)}`);
+  }
+  listVolumes(query: ZonePageQuery): Promise<Page<VolumeInfo>> {
+    return this.call('GET', `/v1/volumes?${pageParams(query)}`);
+  }
+  listNetworks(query: PageQuery): Promise<Page<NetworkInfo>> {
+    return this.call('GET', `/v1/networks?${pageParams(query)}`);
+  }
+}
+
+/** A listing's query string: only what was given, in a fixed order. */
+function pageParams(query: PageQuery & { zone?: string }): string {
+  const params = new URLSearchParams({ region: query.region });
+  if (query.zone !== undefined) params.set('zone', query.zone);
+  if (query.pageToken !== undefined) params.set('pageToken', query.pageToken);
+  if (query.limit !== undefined) params.set('limit', String(query.limit));
+  return params.toString();
 }
 
 function readAnswer(status: number, text: string): Answer {

@@ -30,6 +30,26 @@ export interface HostInfo {
 export type InstanceState =
   'pending' | 'running' | 'stopping' | 'stopped' | 'terminating' | 'terminated' | 'failed';
 
+/** One firewall rule, in the shape of the Network kind's rules: ports only for tcp and udp. */
+export interface Rule {
+  protocol: 'tcp' | 'udp' | 'icmp' | 'all';
+  /** A port or an inclusive range such as 8000-8080; absent for icmp and all (and for every port). */
+  ports?: string;
+  cidr: string;
+  description?: string;
+}
+
+export interface SecurityGroup {
+  name: string;
+  ingress: Rule[];
+  egress: Rule[];
+}
+
+export interface InstanceSize {
+  vcpu: number;
+  memoryMiB: number;
+}
+
 export interface InstanceInfo {
   id: string;
   region: string;
@@ -40,6 +60,11 @@ export interface InstanceInfo {
   /** The public address held by the instance from its creation until it is deleted, when one was asked for. */
   publicIp?: string;
   message?: string;
+  /** The size, image and security groups the instance has now at the provider, whoever changed them. */
+  vcpu: number;
+  memoryMiB: number;
+  image: string;
+  securityGroups: SecurityGroup[];
 }
 
 export interface NetworkInfo {
@@ -60,6 +85,8 @@ export interface VolumeInfo {
   sizeGiB: number;
   state: 'available' | 'deleted' | 'failed';
   message?: string;
+  /** The instance the volume is attached to, when it is. */
+  attachedTo?: string;
 }
 
 export interface CreateVolumeRequest {
@@ -91,6 +118,32 @@ export interface CreateInstanceRequest {
   /** Ask for a public address with the instance; it is released when the instance is deleted. */
   publicIp?: boolean;
   labels?: Record<string, string>;
+  /** The groups the instance starts with; none when absent. */
+  securityGroups?: SecurityGroup[];
+}
+
+/** What one page of a listing asks for: a region, and for instances and volumes a zone. */
+export interface PageQuery {
+  region: string;
+  /** Where the previous page ended; absent for the first page. */
+  pageToken?: string;
+  /** Items per page: 500 when absent, at most 1000. */
+  limit?: number;
+}
+
+export interface ZonePageQuery extends PageQuery {
+  zone: string;
+}
+
+/**
+ * One page of a listing, ordered by id. Paging is stable while resources come and go between pages: nothing
+ * is seen twice, and nothing that existed throughout is missed. What is deleted (or terminated) is not listed;
+ * what was just created may not be listed yet (eventual consistency, as for a get).
+ */
+export interface Page<T> {
+  items: T[];
+  /** Present when more items follow; pass it as pageToken for the next page. */
+  nextPageToken?: string;
 }
 
 export interface CloudProvider {
@@ -110,6 +163,21 @@ export interface CloudProvider {
   deleteVolume(id: string, idempotencyToken: string): Promise<Operation>;
   getVolume(id: string): Promise<VolumeInfo | undefined>;
   getOperation(id: string): Promise<Operation>;
+  /** Replaces all of an instance's security groups. */
+  updateInstanceSecurityGroups(
+    id: string,
+    groups: SecurityGroup[],
+    idempotencyToken: string,
+  ): Promise<Operation>;
+  /** Changes an instance's vCPU and memory; refused (409) when its host has no room for the new size. */
+  resizeInstance(id: string, size: InstanceSize, idempotencyToken: string): Promise<Operation>;
+  /** Attaches a volume to an instance of its own zone; refused when it is attached to another instance. */
+  attachVolume(id: string, instanceId: string, idempotencyToken: string): Promise<Operation>;
+  /** Detaches a volume from whatever instance holds it; a detached volume stays detached. */
+  detachVolume(id: string, idempotencyToken: string): Promise<Operation>;
+  listInstances(query: ZonePageQuery): Promise<Page<InstanceInfo>>;
+  listVolumes(query: ZonePageQuery): Promise<Page<VolumeInfo>>;
+  listNetworks(query: PageQuery): Promise<Page<NetworkInfo>>;
 }
 
 export class ProviderError extends Error {}

@@ -1,185 +1,151 @@
-// The simulator's HTTP API: the provider interface as JSON over REST, and an admin API for fault injection.
-// Every answer is JSON; bad input is a 400 that says what was wrong; nothing a client sends crashes it.
-import http from 'node:http';
+// The simulator's HTTP API: the provider interface as JSON over REST (counted by route, and throttled when
+// that fault is on), and the admin API for tests, faults and out-of-band edits (admin.ts). Every answer is
+// JSON; bad input is a 400 that says what was wrong; nothing a client sends crashes it.
+import type http from 'node:http';
+import { createServer } from 'node:http';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import type { CloudState } from './state.ts';
+import type { PageQuery, ZonePageQuery } from '../types.ts';
+import { adminRoute } from './admin.ts';
+import { CallCounter } from './call-counter.ts';
 import { SimulatorError } from './errors.ts';
-import { noFaults } from './state.ts';
+import {
+  attachVolume,
+  bodyOf,
+  createInstance,
+  createNetwork,
+  createVolume,
+  resizeInstance,
+  resizeVolume,
+  token,
+  updateSecurityGroups,
+} from './requests.ts';
+import type { CloudState } from './state.ts';
 
-const createInstance = z.object({
-  idempotencyToken: z.string().min(1).max(256),
-  region: z.string().min(1),
-  zone: z.string().min(1),
-  hostId: z.string().min(1),
-  vcpu: z.number().int().positive(),
-  memoryMiB: z.number().int().positive(),
-  gpu: z.number().int().min(0).optional(),
-  image: z.string().min(1),
-  privateIp: z.string().optional(),
-  publicIp: z.boolean().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-});
-const createNetwork = z.object({
-  idempotencyToken: z.string().min(1).max(256),
-  region: z.string().min(1),
-  cidr: z.string().min(1),
-});
-const token = z.object({ idempotencyToken: z.string().min(1).max(256) });
-const sizeGiB = z.number().int().min(1).max(65536);
-const createVolume = token.extend({
-  region: z.string().min(1),
-  zone: z.string().min(1),
-  type: z.enum(['standard', 'ssd']),
-  sizeGiB,
-});
-const resizeVolume = token.extend({ sizeGiB });
-const faults = z.object({
-  zone: z.string().optional(),
-  region: z.string().optional(),
-  down: z.boolean().optional(),
-  throttle: z
-    .object({
-      probability: z.number().min(0).max(1),
-      retryAfterMs: z.number().int().min(0).max(60_000).optional(),
-    })
-    .optional(),
-  slowMs: z.number().int().min(0).max(600_000).optional(),
-  failOperations: z
-    .object({ probability: z.number().min(0).max(1), message: z.string().max(512).optional() })
-    .optional(),
-});
+/** Path segments that name a collection: the segment after one is an id. */
+const collections = new Set(['instances', 'networks', 'volumes', 'operations']);
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1_000_000) throw new SimulatorError(413, 'TooLarge', 'request body over 1 MB');
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new SimulatorError(400, 'BadJson', 'the request body is not valid JSON');
-  }
+/** The method and route pattern of a path, such as `GET /v1/instances/:id`, and the id in it. */
+export function routeOf(method: string, pathname: string): { key: string; id: string } {
+  const parts = pathname.split('/').filter(Boolean);
+  let id = '';
+  const pattern = parts.map((p, i) => {
+    if (i === 0 || !collections.has(parts[i - 1]!)) return p;
+    id ||= p;
+    return ':id';
+  });
+  return { key: `${method} /${pattern.join('/')}`, id };
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body);
-  if (!r.success)
-    throw new SimulatorError(
-      400,
-      'InvalidRequest',
-      r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    );
-  return r.data;
+interface Call {
+  state: CloudState;
+  id: string;
+  url: URL;
+  req: http.IncomingMessage;
 }
 
-function toggle(list: string[], item: string, on: boolean): string[] {
-  const rest = list.filter((x) => x !== item);
-  return on ? [...rest, item] : rest;
+const found = (what: string, id: string, value: unknown): [number, unknown] => {
+  if (!value) throw new SimulatorError(404, 'NotFound', `${what} ${id} not found`);
+  return [200, value];
+};
+
+function required(url: URL, name: string): string {
+  const value = url.searchParams.get(name);
+  if (!value) throw new SimulatorError(400, 'InvalidRequest', `${name}: required in the query string`);
+  return value;
 }
+
+/** A listing's query from the query string: `limit` as a number, even a bad one, for the listing to judge. */
+function regionPage(url: URL): PageQuery {
+  const q = url.searchParams;
+  return {
+    region: required(url, 'region'),
+    ...(q.has('pageToken') ? { pageToken: q.get('pageToken')! } : {}),
+    ...(q.has('limit') ? { limit: Number(q.get('limit')) } : {}),
+  };
+}
+
+const zonePage = (url: URL): ZonePageQuery => ({ ...regionPage(url), zone: required(url, 'zone') });
+
+/** The provider API: one handler per method and route pattern. */
+const providerRoutes: Record<string, (call: Call) => Promise<[number, unknown]> | [number, unknown]> = {
+  'GET /v1/regions': ({ state }) => [200, state.regions()],
+  'GET /v1/hosts': ({ state, url }) => [200, state.listHosts(url.searchParams.get('region') ?? undefined)],
+  'POST /v1/instances': async ({ state, req }) => [
+    202,
+    state.createInstance(await bodyOf(createInstance, req)),
+  ],
+  'GET /v1/instances': ({ state, url }) => [200, state.listInstances(zonePage(url))],
+  'GET /v1/instances/:id': ({ state, id }) => found('instance', id, state.getInstance(id)),
+  'DELETE /v1/instances/:id': async ({ state, id, req }) => [
+    202,
+    state.instanceAction(id, (await bodyOf(token, req)).idempotencyToken, 'delete-instance'),
+  ],
+  'POST /v1/instances/:id/start': async ({ state, id, req }) => [
+    202,
+    state.instanceAction(id, (await bodyOf(token, req)).idempotencyToken, 'start'),
+  ],
+  'POST /v1/instances/:id/stop': async ({ state, id, req }) => [
+    202,
+    state.instanceAction(id, (await bodyOf(token, req)).idempotencyToken, 'stop'),
+  ],
+  'PUT /v1/instances/:id/security-groups': async ({ state, id, req }) => {
+    const body = await bodyOf(updateSecurityGroups, req);
+    return [202, state.updateInstanceSecurityGroups(id, body.securityGroups, body.idempotencyToken)];
+  },
+  'POST /v1/instances/:id/resize': async ({ state, id, req }) => {
+    const body = await bodyOf(resizeInstance, req);
+    return [202, state.resizeInstance(id, body, body.idempotencyToken)];
+  },
+  'POST /v1/networks': async ({ state, req }) => [202, state.createNetwork(await bodyOf(createNetwork, req))],
+  'GET /v1/networks': ({ state, url }) => [200, state.listNetworks(regionPage(url))],
+  'GET /v1/networks/:id': ({ state, id }) => found('network', id, state.getNetwork(id)),
+  'DELETE /v1/networks/:id': async ({ state, id, req }) => [
+    202,
+    state.deleteNetwork(id, (await bodyOf(token, req)).idempotencyToken),
+  ],
+  'POST /v1/volumes': async ({ state, req }) => [202, state.createVolume(await bodyOf(createVolume, req))],
+  'GET /v1/volumes': ({ state, url }) => [200, state.listVolumes(zonePage(url))],
+  'GET /v1/volumes/:id': ({ state, id }) => found('volume', id, state.getVolume(id)),
+  'POST /v1/volumes/:id/resize': async ({ state, id, req }) => {
+    const body = await bodyOf(resizeVolume, req);
+    return [202, state.resizeVolume(id, body.sizeGiB, body.idempotencyToken)];
+  },
+  'POST /v1/volumes/:id/attach': async ({ state, id, req }) => {
+    const body = await bodyOf(attachVolume, req);
+    return [202, state.attachVolume(id, body.instanceId, body.idempotencyToken)];
+  },
+  'POST /v1/volumes/:id/detach': async ({ state, id, req }) => [
+    202,
+    state.detachVolume(id, (await bodyOf(token, req)).idempotencyToken),
+  ],
+  'DELETE /v1/volumes/:id': async ({ state, id, req }) => [
+    202,
+    state.deleteVolume(id, (await bodyOf(token, req)).idempotencyToken),
+  ],
+  'GET /v1/operations/:id': ({ state, id }) => [200, state.getOperation(id)],
+};
 
 async function route(
   state: CloudState,
+  calls: CallCounter,
   method: string,
   url: URL,
   req: http.IncomingMessage,
 ): Promise<[number, unknown]> {
-  const parts = url.pathname.split('/').filter(Boolean);
-  const key = `${method} /${parts.map((p, i) => (i >= 2 && i % 2 === 0 ? ':id' : p)).join('/')}`;
+  const { key, id } = routeOf(method, url.pathname);
   if (key === 'GET /healthz') return [200, { ok: true }];
-  if (parts[0] === 'admin') {
-    if (key === 'GET /admin/state')
-      return [
-        200,
-        {
-          faults: state.faults,
-          regions: state.regions(),
-          instances: state.instances.size,
-          networks: state.networks.size,
-          volumes: state.volumes.size,
-          operations: state.operations.size,
-        },
-      ];
-    if (key === 'GET /admin/instances') return [200, state.allInstances()];
-    if (key === 'GET /admin/volumes') return [200, state.allVolumes()];
-    if (key === 'DELETE /admin/faults') return [200, state.setFaults({ ...noFaults })];
-    if (key === 'POST /admin/faults') {
-      const f = parse(faults, await readJson(req));
-      const next = { ...state.faults };
-      if (f.zone !== undefined) next.downZones = toggle(next.downZones, f.zone, f.down ?? true);
-      if (f.region !== undefined) next.downRegions = toggle(next.downRegions, f.region, f.down ?? true);
-      if (f.throttle) {
-        next.throttleProbability = f.throttle.probability;
-        next.throttleRetryAfterMs = f.throttle.retryAfterMs ?? 1000;
-      }
-      if (f.slowMs !== undefined) next.slowMs = f.slowMs;
-      if (f.failOperations) {
-        next.failProbability = f.failOperations.probability;
-        next.failMessage = f.failOperations.message ?? 'injected failure';
-      }
-      return [200, state.setFaults(next)];
-    }
-    throw new SimulatorError(404, 'NotFound', `no admin route ${method} ${url.pathname}`);
-  }
+  if (url.pathname.split('/')[1] === 'admin') return adminRoute(state, calls, key, id, req);
+  const handler = providerRoutes[key];
+  if (!handler) throw new SimulatorError(404, 'NotFound', `no route ${method} ${url.pathname}`);
+  // Counted before throttling: a throttled call is still a call the client made.
+  calls.count(key);
   state.admit();
-  const id = parts[2] ?? '';
-  switch (key) {
-    case 'GET /v1/regions':
-      return [200, state.regions()];
-    case 'GET /v1/hosts':
-      return [200, state.listHosts(url.searchParams.get('region') ?? undefined)];
-    case 'POST /v1/instances':
-      return [202, state.createInstance(parse(createInstance, await readJson(req)))];
-    case 'GET /v1/instances/:id': {
-      const inst = state.getInstance(id);
-      if (!inst) throw new SimulatorError(404, 'NotFound', `instance ${id} not found`);
-      return [200, inst];
-    }
-    case 'DELETE /v1/instances/:id':
-      return [
-        202,
-        state.instanceAction(id, parse(token, await readJson(req)).idempotencyToken, 'delete-instance'),
-      ];
-    case 'POST /v1/instances/:id/start':
-    case 'POST /v1/instances/:id/stop': {
-      const action = parts[3] === 'start' ? 'start' : 'stop';
-      return [202, state.instanceAction(id, parse(token, await readJson(req)).idempotencyToken, action)];
-    }
-    case 'POST /v1/networks':
-      return [202, state.createNetwork(parse(createNetwork, await readJson(req)))];
-    case 'GET /v1/networks/:id': {
-      const net = state.getNetwork(id);
-      if (!net) throw new SimulatorError(404, 'NotFound', `network ${id} not found`);
-      return [200, net];
-    }
-    case 'DELETE /v1/networks/:id':
-      return [202, state.deleteNetwork(id, parse(token, await readJson(req)).idempotencyToken)];
-    case 'POST /v1/volumes':
-      return [202, state.createVolume(parse(createVolume, await readJson(req)))];
-    case 'GET /v1/volumes/:id': {
-      const vol = state.getVolume(id);
-      if (!vol) throw new SimulatorError(404, 'NotFound', `volume ${id} not found`);
-      return [200, vol];
-    }
-    case 'POST /v1/volumes/:id/resize': {
-      const body = parse(resizeVolume, await readJson(req));
-      return [202, state.resizeVolume(id, body.sizeGiB, body.idempotencyToken)];
-    }
-    case 'DELETE /v1/volumes/:id':
-      return [202, state.deleteVolume(id, parse(token, await readJson(req)).idempotencyToken)];
-    case 'GET /v1/operations/:id':
-      return [200, state.getOperation(id)];
-    default:
-      throw new SimulatorError(404, 'NotFound', `no route ${method} ${url.pathname}`);
-  }
+  return handler({ state, id, url, req });
 }
 
 export function simulatorServer(state: CloudState, log: Logger): http.Server {
-  return http.createServer((req, res) => {
+  const calls = new CallCounter();
+  return createServer((req, res) => {
     const correlationId = String(req.headers['x-correlation-id'] ?? '').slice(0, 128) || undefined;
     const url = new URL(req.url ?? '/', 'http://simulator');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -192,7 +158,7 @@ export function simulatorServer(state: CloudState, log: Logger): http.Server {
       if (url.pathname !== '/healthz')
         log.info({ correlationId, method: req.method, path: url.pathname, status }, 'request');
     };
-    route(state, req.method ?? 'GET', url, req)
+    route(state, calls, req.method ?? 'GET', url, req)
       .then(([status, body]) => send(status, body))
       .catch((err: unknown) => {
         if (err instanceof SimulatorError) {

@@ -1,6 +1,6 @@
-// The simulated cloud: regions, zones, hosts with capacity, instances with public addresses, networks, volumes
-// and asynchronous operations, with idempotency tokens, injected faults and eventual consistency. Every change
-// is journaled.
+// The simulated cloud: regions, zones, hosts with capacity, instances with public addresses and security
+// groups, networks, volumes and asynchronous operations, with idempotency tokens, injected faults, eventual
+// consistency, paged listings per zone and out-of-band (console) edits. Every change is journaled.
 import { randomUUID } from 'node:crypto';
 import type {
   Capacity,
@@ -8,14 +8,29 @@ import type {
   CreateVolumeRequest,
   HostInfo,
   InstanceInfo,
+  InstanceSize,
   NetworkInfo,
   Operation,
+  Page,
+  PageQuery,
   Region,
+  SecurityGroup,
   VolumeInfo,
+  ZonePageQuery,
 } from '../types.ts';
 import { refusalCode, SimulatorError } from './errors.ts';
 import type { Journal, JournalRecord } from './journal.ts';
+import { OutOfBandLog, outOfBandRecord, type OutOfBandEdit } from './out-of-band.ts';
+import { pageOf } from './pages.ts';
+import { checkPlace } from './places.ts';
 import { PublicIps } from './public-ips.ts';
+import {
+  checkRule,
+  checkSecurityGroups,
+  withRule,
+  withoutRule,
+  type RuleEditRequest,
+} from './security-groups.ts';
 import { Volumes, isVolumeAction, type VolumeAction, type VolumeRecord } from './volumes.ts';
 
 export interface SimulatorConfig {
@@ -65,6 +80,8 @@ type ActionType =
   | 'start'
   | 'stop'
   | 'delete-instance'
+  | 'resize-instance'
+  | 'update-security-groups'
   | 'create-network'
   | 'delete-network'
   | VolumeAction;
@@ -74,10 +91,7 @@ interface HostRecord extends HostInfo {
 }
 
 interface InstanceRecord extends InstanceInfo {
-  vcpu: number;
-  memoryMiB: number;
   gpu: number;
-  image: string;
   visibleAt: number;
   /** The idempotency token that created it: lets tests and operators find duplicates. */
   createdWith?: string;
@@ -89,9 +103,29 @@ interface NetworkRecord extends NetworkInfo {
 
 export interface OperationRecord extends Operation {
   dueAt: number;
-  /** sizeGiB: the target of a resize. */
-  action: { type: ActionType; target: string; sizeGiB?: number };
+  /**
+   * sizeGiB: a volume resize's target; size: an instance resize's; securityGroups: what an update puts in
+   * place; instanceId: the instance a volume is attached to.
+   */
+  action: {
+    type: ActionType;
+    target: string;
+    sizeGiB?: number;
+    size?: InstanceSize;
+    securityGroups?: SecurityGroup[];
+    instanceId?: string;
+  };
 }
+
+/** What an out-of-band edit answers: the edit as journaled, and what it changed as the provider shows it. */
+export interface OutOfBandResult {
+  edit: OutOfBandEdit;
+  instance?: InstanceInfo;
+  volume?: VolumeInfo;
+}
+
+/** Actions that need their instance to still exist when they complete. */
+const onLiveInstance = new Set<ActionType>(['start', 'stop', 'resize-instance', 'update-security-groups']);
 
 export class CloudState {
   readonly hosts = new Map<string, HostRecord>();
@@ -103,6 +137,7 @@ export class CloudState {
   /** The public addresses live instances hold; derived from the instances, so never journaled itself. */
   private readonly publicIps: PublicIps;
   private readonly volumeOps: Volumes;
+  private readonly outOfBand: OutOfBandLog;
   faults: Faults = { ...noFaults };
 
   constructor(
@@ -112,6 +147,7 @@ export class CloudState {
     private readonly random: () => number = Math.random,
   ) {
     this.publicIps = new PublicIps(config);
+    this.outOfBand = new OutOfBandLog(() => this.now(), journal);
     for (const r of config.regions) {
       for (const z of r.zones) {
         for (let i = 0; i < config.hostsPerZone; i++) {
@@ -133,6 +169,7 @@ export class CloudState {
       config,
       operations: this.operations,
       outage: (region, zone) => this.outage(region, zone),
+      instance: (id) => this.instances.get(id),
       replay: (token) => this.replay(token),
       settle: (target) => this.settleAll(target),
       start: (token, action, resourceId, refusal) =>
@@ -141,14 +178,20 @@ export class CloudState {
   }
 
   restore(records: Map<string, JournalRecord>): void {
+    const edits: OutOfBandEdit[] = [];
     for (const r of records.values()) {
-      if (r.t === 'instance') this.instances.set(r.id, r.v as InstanceRecord);
+      if (r.t === 'instance') {
+        // Instances journaled before security groups existed have none.
+        const inst = r.v as InstanceRecord;
+        this.instances.set(r.id, { ...inst, securityGroups: inst.securityGroups ?? [] });
+      } else if (r.t === outOfBandRecord) edits.push(r.v as OutOfBandEdit);
       else if (r.t === 'network') this.networks.set(r.id, r.v as NetworkRecord);
       else if (r.t === 'volume') this.volumes.set(r.id, r.v as VolumeRecord);
       else if (r.t === 'op') this.operations.set(r.id, r.v as OperationRecord);
       else if (r.t === 'token') this.tokens.set(r.id, r.v as string);
       else if (r.t === 'faults') this.faults = r.v as Faults;
     }
+    this.outOfBand.restore(edits);
     for (const h of this.hosts.values()) h.used = { vcpu: 0, memoryMiB: 0, gpu: 0 };
     this.publicIps.clear();
     for (const i of this.instances.values()) {
@@ -165,6 +208,7 @@ export class CloudState {
     for (const [id, v] of this.volumes) yield { t: 'volume', id, v };
     for (const [id, v] of this.operations) yield { t: 'op', id, v };
     for (const [id, v] of this.tokens) yield { t: 'token', id, v };
+    for (const v of this.outOfBand.list()) yield { t: outOfBandRecord, id: String(v.seq), v };
     yield { t: 'faults', id: 'faults', v: this.faults };
   }
 
@@ -255,6 +299,7 @@ export class CloudState {
   createInstance(req: CreateInstanceRequest): Operation {
     const seen = this.replay(req.idempotencyToken);
     if (seen) return seen;
+    const securityGroups = checkSecurityGroups(req.securityGroups ?? []);
     this.settleRunning(); // deletes that are due have given back room and addresses
     const host = this.hosts.get(req.hostId);
     if (!host || host.zone !== req.zone || host.region !== req.region) {
@@ -290,6 +335,7 @@ export class CloudState {
       memoryMiB: req.memoryMiB,
       gpu,
       image: req.image,
+      securityGroups,
       visibleAt: Number.MAX_SAFE_INTEGER,
       createdWith: req.idempotencyToken,
     };
@@ -311,22 +357,50 @@ export class CloudState {
   instanceAction(id: string, token: string, type: 'start' | 'stop' | 'delete-instance'): Operation {
     const seen = this.replay(token);
     if (seen) return seen;
-    const inst = this.instances.get(id);
-    if (!inst || inst.state === 'terminated')
-      throw new SimulatorError(404, 'NotFound', `instance ${id} does not exist`);
+    const inst = this.liveInstance(id);
     const outage = type === 'delete-instance' ? undefined : this.outage(inst.region, inst.zone);
     return this.startOperation(token, type, { type, target: id }, id, outage);
+  }
+
+  /** Replaces the instance's security groups when the operation completes. */
+  updateInstanceSecurityGroups(id: string, groups: unknown, token: string): Operation {
+    const seen = this.replay(token);
+    if (seen) return seen;
+    const securityGroups = checkSecurityGroups(groups);
+    const inst = this.liveInstance(id);
+    return this.startOperation(
+      token,
+      'update-security-groups',
+      { type: 'update-security-groups', target: id, securityGroups },
+      id,
+      this.outage(inst.region, inst.zone),
+    );
+  }
+
+  /** Changes the instance's size; refused at once (409) when its host has no room for it. */
+  resizeInstance(id: string, size: InstanceSize, token: string): Operation {
+    const seen = this.replay(token);
+    if (seen) return seen;
+    this.settleRunning(); // deletes that are due have given back room
+    const inst = this.liveInstance(id);
+    const outage = this.outage(inst.region, inst.zone);
+    const target = { vcpu: size.vcpu, memoryMiB: size.memoryMiB };
+    // Growth other instances of the host were promised counts, or two resizes could both take the last room.
+    const noRoom = outage ? undefined : this.noRoom(inst, target, this.pendingGrowth(inst.hostId, id));
+    if (noRoom) throw new SimulatorError(409, 'InsufficientCapacity', noRoom);
+    return this.startOperation(
+      token,
+      'resize-instance',
+      { type: 'resize-instance', target: id, size: target },
+      id,
+      outage,
+    );
   }
 
   createNetwork(req: { idempotencyToken: string; region: string; cidr: string }): Operation {
     const seen = this.replay(req.idempotencyToken);
     if (seen) return seen;
-    if (!this.config.regions.some((r) => r.name === req.region))
-      throw new SimulatorError(
-        400,
-        'InvalidRegion',
-        `region ${req.region} does not exist; regions: ${this.config.regions.map((r) => r.name).join(', ')}`,
-      );
+    checkPlace(this.config, req.region);
     const outage = this.outage(req.region);
     if (outage)
       return this.startOperation(
@@ -373,6 +447,14 @@ export class CloudState {
     return this.volumeOps.delete(id, token);
   }
 
+  attachVolume(id: string, instanceId: string, token: string): Operation {
+    return this.volumeOps.attach(id, instanceId, token);
+  }
+
+  detachVolume(id: string, token: string): Operation {
+    return this.volumeOps.detach(id, token);
+  }
+
   getVolume(id: string): VolumeInfo | undefined {
     return this.volumeOps.get(id);
   }
@@ -388,9 +470,100 @@ export class CloudState {
     this.settleAll(id);
     const inst = this.instances.get(id);
     if (!inst || inst.visibleAt > this.now()) return undefined;
-    const outage = inst.state === 'terminated' ? undefined : this.outage(inst.region, inst.zone);
-    const { vcpu: _v, memoryMiB: _m, gpu: _g, image: _i, visibleAt: _t, createdWith: _c, ...info } = inst;
-    return outage ? { ...info, state: 'failed', message: outage } : info;
+    return this.view(inst);
+  }
+
+  /** One page of the instances of a zone that exist (not terminated) and can be seen. */
+  listInstances(query: ZonePageQuery): Page<InstanceInfo> {
+    checkPlace(this.config, query.region, query.zone);
+    this.settleRunning();
+    const now = this.now();
+    const listed = [...this.instances.values()].filter(
+      (i) =>
+        i.region === query.region && i.zone === query.zone && i.state !== 'terminated' && i.visibleAt <= now,
+    );
+    return pageOf(listed, `instances in ${query.region}/${query.zone}`, query, (i) => this.view(i));
+  }
+
+  /** One page of the volumes of a zone that exist (not deleted) and can be seen. */
+  listVolumes(query: ZonePageQuery): Page<VolumeInfo> {
+    this.settleRunning();
+    return this.volumeOps.page(query);
+  }
+
+  /** One page of the networks of a region that exist (not deleted) and can be seen. */
+  listNetworks(query: PageQuery): Page<NetworkInfo> {
+    checkPlace(this.config, query.region);
+    this.settleRunning();
+    const now = this.now();
+    const listed = [...this.networks.values()].filter(
+      (n) => n.region === query.region && n.state !== 'deleted' && n.visibleAt <= now,
+    );
+    return pageOf(listed, `networks in ${query.region}`, query, ({ visibleAt: _t, ...info }) => info);
+  }
+
+  /** Out of band: the instance has the new size at once, if its host has room for it. */
+  resizeInstanceNow(id: string, size: Partial<InstanceSize>): OutOfBandResult {
+    this.settleRunning();
+    const inst = this.liveInstance(id);
+    const from = { vcpu: inst.vcpu, memoryMiB: inst.memoryMiB };
+    const to = { vcpu: size.vcpu ?? inst.vcpu, memoryMiB: size.memoryMiB ?? inst.memoryMiB };
+    const noRoom = this.noRoom(inst, to);
+    if (noRoom) throw new SimulatorError(409, 'InsufficientCapacity', noRoom);
+    this.charge(inst, -1);
+    return this.changedNow({ ...inst, ...to }, 'resize-instance', { from, to }, 1);
+  }
+
+  /** Out of band: a running instance stops, or a stopped one runs, at once. */
+  setPowerNow(id: string, power: 'running' | 'stopped'): OutOfBandResult {
+    this.settleAll(id);
+    const inst = this.liveInstance(id);
+    if (inst.state !== 'running' && inst.state !== 'stopped')
+      throw new SimulatorError(
+        409,
+        'InvalidState',
+        `instance ${id} is ${inst.state}; only a running or stopped instance can be started or stopped`,
+      );
+    return this.changedNow({ ...inst, state: power }, 'set-power', { from: inst.state, to: power });
+  }
+
+  /** Out of band: one rule more in one of the instance's groups (a group not there yet is created). */
+  addRuleNow(id: string, edit: RuleEditRequest): OutOfBandResult {
+    return this.editRuleNow(id, edit, 'add-rule');
+  }
+
+  /** Out of band: one rule less in one of the instance's groups. */
+  removeRuleNow(id: string, edit: RuleEditRequest): OutOfBandResult {
+    return this.editRuleNow(id, edit, 'remove-rule');
+  }
+
+  /** Out of band: the instance is terminated at once, its room, address and volumes let go. */
+  deleteInstanceNow(id: string): OutOfBandResult {
+    this.settleAll(id);
+    const ended = this.terminate(this.liveInstance(id));
+    return { edit: this.outOfBand.record('delete-instance', id), instance: this.view(ended) };
+  }
+
+  deleteVolumeNow(id: string): OutOfBandResult {
+    const volume = this.volumeOps.deleteNow(id);
+    return { edit: this.outOfBand.record('delete-volume', id), volume };
+  }
+
+  growVolumeNow(id: string, sizeGiB: number): OutOfBandResult {
+    const from = this.volumeOps.get(id)?.sizeGiB;
+    const volume = this.volumeOps.growNow(id, sizeGiB);
+    return { edit: this.outOfBand.record('grow-volume', id, { from, to: sizeGiB }), volume };
+  }
+
+  detachVolumeNow(id: string): OutOfBandResult {
+    const from = this.volumeOps.get(id)?.attachedTo;
+    const volume = this.volumeOps.detachNow(id);
+    return { edit: this.outOfBand.record('detach-volume', id, { from }), volume };
+  }
+
+  /** Every out-of-band edit, in the order made. */
+  outOfBandEdits(): readonly OutOfBandEdit[] {
+    return this.outOfBand.list();
   }
 
   /** Every instance as stored, settled first: the admin view. */
@@ -437,13 +610,22 @@ export class CloudState {
 
   /** Completes a due instance or network operation. */
   private settleCompute(op: OperationRecord): void {
-    const { type, target } = op.action;
+    const { type, target, size, securityGroups } = op.action;
     const inst = this.instances.get(target);
     const outage = inst && type !== 'delete-instance' ? this.outage(inst.region, inst.zone) : undefined;
-    if (outage) {
+    const noRoom = type === 'resize-instance' && inst && size ? this.noRoom(inst, size) : undefined;
+    if (onLiveInstance.has(type) && (!inst || inst.state === 'terminated')) {
+      // Deleted meanwhile (from the console, or by a delete that landed first): nothing comes back to life.
+      op.status = 'failed';
+      op.error = { code: 'NotFound', message: `instance ${target} was deleted before the ${type} completed` };
+    } else if (outage) {
       op.status = 'failed';
       op.error = { code: 'ZoneUnavailable', message: outage };
       if (type === 'create-instance' && inst) this.terminate(inst);
+    } else if (noRoom) {
+      // The host filled up (from the console) since the resize was accepted.
+      op.status = 'failed';
+      op.error = { code: 'InsufficientCapacity', message: noRoom };
     } else {
       op.status = 'succeeded';
       const visibleAt = op.dueAt + this.config.visibilityDelayMs; // measured from completion, not from when it was noticed
@@ -451,23 +633,102 @@ export class CloudState {
       if (type === 'start' && inst) this.setInstance({ ...inst, state: 'running' });
       if (type === 'stop' && inst) this.setInstance({ ...inst, state: 'stopped' });
       if (type === 'delete-instance' && inst && inst.state !== 'terminated') this.terminate(inst);
+      if (type === 'resize-instance' && inst && size) {
+        this.charge(inst, -1);
+        this.setInstance({ ...inst, ...size }, 1);
+      }
+      if (type === 'update-security-groups' && inst && securityGroups)
+        this.setInstance({ ...inst, securityGroups });
       const net = this.networks.get(target);
       if (type === 'create-network' && net) this.setNetwork({ ...net, visibleAt });
       if (type === 'delete-network' && net) this.setNetwork({ ...net, state: 'deleted' });
     }
   }
 
-  /** Ends an instance: its room on the host and its public address are given back. */
-  private terminate(inst: InstanceRecord): void {
+  /** Ends an instance: its room on the host, its public address and its volumes are given back. */
+  private terminate(inst: InstanceRecord): InstanceRecord {
     const { publicIp, ...rest } = inst;
     if (publicIp) this.publicIps.release(publicIp);
-    this.setInstance({ ...rest, state: 'terminated' }, -1);
+    this.volumeOps.detachFrom(inst.id);
+    return this.setInstance({ ...rest, state: 'terminated' }, -1);
   }
 
-  private setInstance(inst: InstanceRecord, charge?: number): void {
+  private setInstance(inst: InstanceRecord, charge?: number): InstanceRecord {
     if (charge) this.charge(inst, charge);
     this.instances.set(inst.id, inst);
     this.journal?.append('instance', inst.id, inst);
+    return inst;
+  }
+
+  /** The instance, unless there is none or it was terminated (404). */
+  private liveInstance(id: string): InstanceRecord {
+    const inst = this.instances.get(id);
+    if (!inst || inst.state === 'terminated')
+      throw new SimulatorError(404, 'NotFound', `instance ${id} does not exist`);
+    return inst;
+  }
+
+  /** The instance as the provider shows it: an outage in its zone shows as failed. */
+  private view(inst: InstanceRecord): InstanceInfo {
+    const outage = inst.state === 'terminated' ? undefined : this.outage(inst.region, inst.zone);
+    const { gpu: _g, visibleAt: _t, createdWith: _c, ...info } = inst;
+    return outage ? { ...info, state: 'failed', message: outage } : info;
+  }
+
+  /** Growth promised to the host's other instances by resizes that have not landed yet. */
+  private pendingGrowth(hostId: string, except: string): InstanceSize {
+    const growth = { vcpu: 0, memoryMiB: 0 };
+    for (const op of this.operations.values()) {
+      const { type, target, size } = op.action;
+      const inst = this.instances.get(target);
+      if (op.status !== 'running' || type !== 'resize-instance' || target === except) continue;
+      if (!inst || inst.hostId !== hostId || !size) continue;
+      growth.vcpu += Math.max(0, size.vcpu - inst.vcpu);
+      growth.memoryMiB += Math.max(0, size.memoryMiB - inst.memoryMiB);
+    }
+    return growth;
+  }
+
+  /** Why the instance's host cannot hold it at `size` (besides `reserved`); undefined when it can. */
+  private noRoom(
+    inst: InstanceRecord,
+    size: InstanceSize,
+    reserved: InstanceSize = { vcpu: 0, memoryMiB: 0 },
+  ): string | undefined {
+    const host = this.hosts.get(inst.hostId);
+    if (!host) return `host ${inst.hostId} of instance ${inst.id} does not exist`;
+    // What the host has free once the instance's own share is counted as free.
+    const vcpu = host.capacity.vcpu - (host.used.vcpu - inst.vcpu) - reserved.vcpu;
+    const memoryMiB = host.capacity.memoryMiB - (host.used.memoryMiB - inst.memoryMiB) - reserved.memoryMiB;
+    if (size.vcpu <= vcpu && size.memoryMiB <= memoryMiB) return undefined;
+    return (
+      `host ${host.id} has no room for instance ${inst.id} at ${size.vcpu} vCPU and ${size.memoryMiB} MiB: ` +
+      `at most ${vcpu} vCPU and ${memoryMiB} MiB are free for it`
+    );
+  }
+
+  /** Stores an out-of-band change, journals it as such, and answers with the instance as shown. */
+  private changedNow(
+    inst: InstanceRecord,
+    action: OutOfBandEdit['action'],
+    detail: Record<string, unknown>,
+    charge?: number,
+  ): OutOfBandResult {
+    this.setInstance(inst, charge);
+    return { edit: this.outOfBand.record(action, inst.id, detail), instance: this.view(inst) };
+  }
+
+  private editRuleNow(
+    id: string,
+    edit: RuleEditRequest,
+    action: 'add-rule' | 'remove-rule',
+  ): OutOfBandResult {
+    const checked = { ...edit, rule: checkRule(edit.rule) };
+    this.settleAll(id);
+    const inst = this.liveInstance(id);
+    const change = action === 'add-rule' ? withRule : withoutRule;
+    const securityGroups = change(inst.securityGroups, checked);
+    return this.changedNow({ ...inst, securityGroups }, action, { ...checked });
   }
 
   private setNetwork(net: NetworkRecord): void {

@@ -1,15 +1,25 @@
-// Block volumes in the simulated cloud: created in one zone, grown (never shrunk) and deleted through
-// operations, with the same idempotency tokens, outages and eventual consistency as instances and networks.
+// Block volumes in the simulated cloud: created in one zone, grown (never shrunk), attached to one instance of
+// their zone at a time, detached and deleted through operations, with the same idempotency tokens, outages
+// and eventual consistency as instances and networks; and the same changes made at once from the console.
 import { randomUUID } from 'node:crypto';
-import type { CreateVolumeRequest, Operation, VolumeInfo } from '../types.ts';
+import type { CreateVolumeRequest, Operation, Page, VolumeInfo, ZonePageQuery } from '../types.ts';
 import type { Journal } from './journal.ts';
 import { refusalCode, SimulatorError } from './errors.ts';
+import { pageOf } from './pages.ts';
+import { checkPlace } from './places.ts';
 import type { OperationRecord, SimulatorConfig } from './state.ts';
 
-export type VolumeAction = 'create-volume' | 'resize-volume' | 'delete-volume';
+const volumeActions = [
+  'create-volume',
+  'resize-volume',
+  'delete-volume',
+  'attach-volume',
+  'detach-volume',
+] as const;
+export type VolumeAction = (typeof volumeActions)[number];
 
 export const isVolumeAction = (type: string): type is VolumeAction =>
-  type === 'create-volume' || type === 'resize-volume' || type === 'delete-volume';
+  (volumeActions as readonly string[]).includes(type);
 
 export interface VolumeRecord extends VolumeInfo {
   visibleAt: number;
@@ -24,6 +34,8 @@ export interface VolumeContext {
   config: SimulatorConfig;
   operations: ReadonlyMap<string, OperationRecord>;
   outage(region: string, zone?: string): string | undefined;
+  /** Where an instance is and how it stands, for attachments; undefined when there is no such instance. */
+  instance(id: string): { region: string; zone: string; state: string } | undefined;
   replay(token: string): Operation | undefined;
   /** Settles the due operations on one resource, so checks see what has already happened. */
   settle(target: string): void;
@@ -39,20 +51,7 @@ export class Volumes {
   create(req: CreateVolumeRequest): Operation {
     const seen = this.ctx.replay(req.idempotencyToken);
     if (seen) return seen;
-    const regions = this.ctx.config.regions;
-    const region = regions.find((r) => r.name === req.region);
-    if (!region)
-      throw new SimulatorError(
-        400,
-        'InvalidRegion',
-        `region ${req.region} does not exist; regions: ${regions.map((r) => r.name).join(', ')}`,
-      );
-    if (!region.zones.includes(req.zone))
-      throw new SimulatorError(
-        400,
-        'InvalidZone',
-        `zone ${req.zone} is not in region ${req.region}; zones: ${region.zones.join(', ')}`,
-      );
+    checkPlace(this.ctx.config, req.region, req.zone);
     const outage = this.ctx.outage(req.region, req.zone);
     if (outage)
       return this.ctx.start(req.idempotencyToken, { type: 'create-volume', target: '' }, undefined, outage);
@@ -78,9 +77,7 @@ export class Volumes {
     const seen = this.ctx.replay(token);
     if (seen) return seen;
     this.ctx.settle(id);
-    const vol = this.records.get(id);
-    if (!vol || vol.state === 'deleted')
-      throw new SimulatorError(404, 'NotFound', `volume ${id} does not exist`);
+    const vol = this.live(id);
     // Growth still in flight counts: accepting a smaller target would shrink the volume when it lands.
     const growing = Math.max(vol.sizeGiB, ...this.pendingSizes(id));
     if (sizeGiB <= growing)
@@ -106,10 +103,112 @@ export class Volumes {
     return this.ctx.start(token, { type: 'delete-volume', target: id }, id);
   }
 
+  /** Attaches the volume to an instance of its own zone; refused while another instance holds it. */
+  attach(id: string, instanceId: string, token: string): Operation {
+    const seen = this.ctx.replay(token);
+    if (seen) return seen;
+    this.ctx.settle(id);
+    const vol = this.live(id);
+    const inst = this.ctx.instance(instanceId);
+    if (!inst || inst.state === 'terminated')
+      throw new SimulatorError(404, 'NotFound', `instance ${instanceId} does not exist`);
+    if (inst.region !== vol.region || inst.zone !== vol.zone)
+      throw new SimulatorError(
+        400,
+        'ZoneMismatch',
+        `volume ${id} is in ${vol.zone} and instance ${instanceId} in ${inst.zone}; ` +
+          'a volume attaches only to an instance of its own zone',
+      );
+    // An attach still in flight holds the volume as much as one that has landed.
+    const holder =
+      vol.attachedTo ??
+      [...this.ctx.operations.values()].find(
+        (o) => o.status === 'running' && o.action.type === 'attach-volume' && o.action.target === id,
+      )?.action.instanceId;
+    if (holder && holder !== instanceId)
+      throw new SimulatorError(
+        409,
+        'VolumeInUse',
+        `volume ${id} is attached to instance ${holder}; detach it first`,
+      );
+    return this.ctx.start(
+      token,
+      { type: 'attach-volume', target: id, instanceId },
+      id,
+      this.ctx.outage(vol.region, vol.zone),
+    );
+  }
+
+  /** Detaches the volume from whatever holds it; detaching a detached or deleted volume changes nothing. */
+  detach(id: string, token: string): Operation {
+    const seen = this.ctx.replay(token);
+    if (seen) return seen;
+    const vol = this.records.get(id);
+    if (!vol) throw new SimulatorError(404, 'NotFound', `volume ${id} does not exist`);
+    const outage = vol.state === 'deleted' ? undefined : this.ctx.outage(vol.region, vol.zone);
+    return this.ctx.start(token, { type: 'detach-volume', target: id }, id, outage);
+  }
+
   get(id: string): VolumeInfo | undefined {
     this.ctx.settle(id);
     const vol = this.records.get(id);
     if (!vol || vol.visibleAt > this.ctx.now()) return undefined;
+    return this.view(vol);
+  }
+
+  /** One page of the volumes of a zone that exist and can be seen (the caller settles first). */
+  page(query: ZonePageQuery): Page<VolumeInfo> {
+    checkPlace(this.ctx.config, query.region, query.zone);
+    const now = this.ctx.now();
+    const listed = [...this.records.values()].filter(
+      (v) =>
+        v.region === query.region && v.zone === query.zone && v.state !== 'deleted' && v.visibleAt <= now,
+    );
+    return pageOf(listed, `volumes in ${query.region}/${query.zone}`, query, (v) => this.view(v));
+  }
+
+  /** Out of band: the volume is gone at once, detached from whatever held it. */
+  deleteNow(id: string): VolumeInfo {
+    this.ctx.settle(id);
+    return this.view(this.set({ ...detached(this.live(id)), state: 'deleted' }));
+  }
+
+  /** Out of band: the volume is larger at once; it still never shrinks. */
+  growNow(id: string, sizeGiB: number): VolumeInfo {
+    this.ctx.settle(id);
+    const vol = this.live(id);
+    if (sizeGiB <= vol.sizeGiB)
+      throw new SimulatorError(
+        400,
+        'InvalidSize',
+        `volume ${id} is ${vol.sizeGiB} GiB; it can only grow, and ${sizeGiB} GiB is not larger`,
+      );
+    return this.view(this.set({ ...vol, sizeGiB }));
+  }
+
+  /** Out of band: the volume is detached at once. */
+  detachNow(id: string): VolumeInfo {
+    this.ctx.settle(id);
+    const vol = this.live(id);
+    if (!vol.attachedTo)
+      throw new SimulatorError(409, 'NotAttached', `volume ${id} is not attached to any instance`);
+    return this.view(this.set(detached(vol)));
+  }
+
+  /** An instance that ends lets go of every volume attached to it. */
+  detachFrom(instanceId: string): void {
+    for (const vol of this.records.values()) if (vol.attachedTo === instanceId) this.set(detached(vol));
+  }
+
+  private live(id: string): VolumeRecord {
+    const vol = this.records.get(id);
+    if (!vol || vol.state === 'deleted')
+      throw new SimulatorError(404, 'NotFound', `volume ${id} does not exist`);
+    return vol;
+  }
+
+  /** The volume as the provider shows it: an outage in its zone shows as failed. */
+  private view(vol: VolumeRecord): VolumeInfo {
     const outage = vol.state === 'deleted' ? undefined : this.ctx.outage(vol.region, vol.zone);
     const { visibleAt: _t, createdWith: _c, ...info } = vol;
     return outage ? { ...info, state: 'failed', message: outage } : info;
@@ -127,25 +226,36 @@ export class Volumes {
 
   /** Completes a due volume operation; an outage at completion fails it and leaves the volume as it was. */
   settle(op: OperationRecord): void {
-    const { type, target, sizeGiB } = op.action;
+    const { type, target, sizeGiB, instanceId } = op.action;
     const vol = this.records.get(target);
-    const outage = vol && type !== 'delete-volume' ? this.ctx.outage(vol.region, vol.zone) : undefined;
+    const outage =
+      vol && type !== 'delete-volume' && !(type === 'detach-volume' && vol.state === 'deleted')
+        ? this.ctx.outage(vol.region, vol.zone)
+        : undefined;
     const fail = (code: string, message: string) => {
       op.status = 'failed';
       op.error = { code, message };
     };
-    if (!vol || (type === 'resize-volume' && vol.state === 'deleted')) {
+    const inst = instanceId ? this.ctx.instance(instanceId) : undefined;
+    if (!vol || ((type === 'resize-volume' || type === 'attach-volume') && vol.state === 'deleted')) {
       fail('NotFound', `volume ${target} was deleted before the ${type} completed`);
     } else if (outage) {
       fail(refusalCode(outage), outage);
       if (type === 'create-volume') this.set({ ...vol, state: 'deleted' });
+    } else if (type === 'attach-volume' && (!inst || inst.state === 'terminated')) {
+      fail('NotFound', `instance ${instanceId} was deleted before the attach-volume completed`);
+    } else if (type === 'attach-volume' && vol.attachedTo && vol.attachedTo !== instanceId) {
+      fail('VolumeInUse', `volume ${target} was attached to instance ${vol.attachedTo} first`);
     } else {
       op.status = 'succeeded';
       // Visibility is measured from completion, not from when it was noticed.
       if (type === 'create-volume')
         this.set({ ...vol, visibleAt: op.dueAt + this.ctx.config.visibilityDelayMs });
       if (type === 'resize-volume') this.set({ ...vol, sizeGiB: Math.max(vol.sizeGiB, sizeGiB ?? 0) });
-      if (type === 'delete-volume') this.set({ ...vol, state: 'deleted' });
+      // A deleted volume is held by nothing.
+      if (type === 'delete-volume') this.set({ ...detached(vol), state: 'deleted' });
+      if (type === 'attach-volume') this.set({ ...vol, attachedTo: instanceId });
+      if (type === 'detach-volume' && vol.attachedTo) this.set(detached(vol));
     }
   }
 
@@ -155,8 +265,14 @@ export class Volumes {
       .map((o) => o.action.sizeGiB ?? 0);
   }
 
-  private set(vol: VolumeRecord): void {
+  private set(vol: VolumeRecord): VolumeRecord {
     this.records.set(vol.id, vol);
     this.ctx.journal?.append('volume', vol.id, vol);
+    return vol;
   }
+}
+
+function detached(vol: VolumeRecord): VolumeRecord {
+  const { attachedTo: _a, ...rest } = vol;
+  return rest;
 }
