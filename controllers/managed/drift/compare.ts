@@ -2,7 +2,7 @@
 // as drift records with full field paths. Pure: JSON values and rules in, records out, in path order.
 import { rootPath, renderPath, type Segment } from './paths.ts';
 import { compareRecords, type DriftRecord } from './record.ts';
-import { scalarsEqual, scalarTypesDiffer, shapeOf, type Scalar } from './equality.ts';
+import { field, scalarsEqual, scalarTypesDiffer, shapeOf, type Scalar } from './equality.ts';
 import { redact } from './redact.ts';
 import {
   comparatorAt,
@@ -63,7 +63,7 @@ function compareValues(desired: unknown, actual: unknown, path: Segment[], walk:
   } else if (shape === 'object') {
     const [d, a] = [desired as Record<string, unknown>, actual as Record<string, unknown>];
     const keys = new Set([...Object.keys(d), ...Object.keys(a)]);
-    for (const key of keys) compareField(d[key], a[key], [...path, key], walk, out);
+    for (const key of keys) compareField(field(d, key), field(a, key), [...path, key], walk, out);
   } else {
     compareLists(desired as unknown[], actual as unknown[], path, walk, out);
   }

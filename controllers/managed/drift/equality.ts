@@ -19,6 +19,11 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return shapeOf(value) === 'object';
 }
 
+/** The object's own field: a key such as `valueOf` or `constructor` must not read what every object inherits. */
+export function field(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const ipv4Text = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
 const ipv6Text = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(\/\d{1,3})?$/;

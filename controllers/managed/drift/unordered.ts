@@ -3,7 +3,7 @@
 // item with one equal to it. Items of one identity that are not equal are paired in list order (an edited
 // rule is one edit, not a removal and an addition); the rest are missing or extra.
 import { comparatorAt, isIgnored, type CompiledRules, type Identity } from './rules.ts';
-import { isObject, scalarKey, type Scalar } from './equality.ts';
+import { field, isObject, scalarKey, type Scalar } from './equality.ts';
 import type { Segment } from './paths.ts';
 
 export interface Pairing {
@@ -47,8 +47,8 @@ export function identityKeys(
   return items.map((item, i) => {
     if (typeof identity === 'function') return `f:${identity(item)}`;
     const fields = identity === null ? [] : typeof identity === 'string' ? [identity] : identity;
-    if (fields.length > 0 && isObject(item) && fields.some((field) => item[field] !== undefined))
-      return `k:${fields.map((field) => valueKey(item[field], [...listPath, i, field], rules)).join('|')}`;
+    if (fields.length > 0 && isObject(item) && fields.some((name) => field(item, name) !== undefined))
+      return `k:${fields.map((name) => valueKey(field(item, name), [...listPath, i, name], rules)).join('|')}`;
     return `v:${valueKey(item, [...listPath, i], rules)}`;
   });
 }
