@@ -77,7 +77,12 @@ export class ProviderResilience {
   /** Runs `attempt` under the policy; an open circuit fails at once with ProviderUnavailableError. */
   async run<T>(attempt: (ctx: AttemptContext) => Promise<T>): Promise<T> {
     try {
-      return await this.policy.execute((ctx) => attempt({ attempt: ctx.attempt + 1, signal: ctx.signal }));
+      // A signal of the call's own: without one, cockatiel hangs every call's abort listener on one shared
+      // signal, and more than ten calls at once draw Node's listener-leak warning.
+      return await this.policy.execute(
+        (ctx) => attempt({ attempt: ctx.attempt + 1, signal: ctx.signal }),
+        new AbortController().signal,
+      );
     } catch (err) {
       if (!isBrokenCircuitError(err)) throw err;
       const last = this.breaker.lastFailure;
