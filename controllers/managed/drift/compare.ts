@@ -55,8 +55,9 @@ function compareValues(desired: unknown, actual: unknown, path: Segment[], walk:
     return;
   }
   const shape = shapeOf(desired);
-  if (shape !== shapeOf(actual)) return void found('type_mismatch');
-  if (shape === 'scalar') {
+  if (shape !== shapeOf(actual)) {
+    found('type_mismatch');
+  } else if (shape === 'scalar') {
     const [d, a] = [desired as Scalar, actual as Scalar];
     if (!scalarsEqual(d, a, isCaseInsensitive(walk.rules, path)))
       found(scalarTypesDiffer(d, a) ? 'type_mismatch' : 'value_changed');
@@ -77,12 +78,12 @@ function below(path: Segment[], actual: unknown, walk: Walk): Walk {
 
 /** One field or list item, either side possibly absent. `null` is a value, never an absence. */
 function compareField(desired: unknown, actual: unknown, path: Segment[], walk: Walk, out: Finding[]): void {
-  if (isIgnored(walk.rules, path)) return;
-  const { ingressItem } = below(path, actual, walk);
-  if (desired === undefined && actual === undefined) return;
-  if (desired === undefined) out.push({ path, type: 'key_added', actual, ingressItem });
-  else if (actual === undefined) out.push({ path, type: 'key_removed', desired, ingressItem });
-  else compareValues(desired, actual, path, below(path, actual, walk), out);
+  if (isIgnored(walk.rules, path) || (desired === undefined && actual === undefined)) return;
+  const inner = below(path, actual, walk);
+  if (desired === undefined) out.push({ path, type: 'key_added', actual, ingressItem: inner.ingressItem });
+  else if (actual === undefined)
+    out.push({ path, type: 'key_removed', desired, ingressItem: inner.ingressItem });
+  else compareValues(desired, actual, path, inner, out);
 }
 
 function compareLists(
