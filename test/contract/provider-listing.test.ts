@@ -8,6 +8,7 @@ import { HttpProvider } from '../../controllers/provider/http-client.ts';
 import { allPages } from '../../controllers/provider/listing.ts';
 import { ProviderRequestError, type InstanceInfo } from '../../controllers/provider/types.ts';
 import { CloudConsole } from '../support/console.ts';
+import { eventually } from '../support/kube.ts';
 import { created, settled, startOwnSimulator, type OwnSimulator } from '../support/simulator.ts';
 
 /** Runs `make` for 0..n-1, at most `width` at a time. */
@@ -99,30 +100,20 @@ describe('contract: provider paged listings', function () {
     assert.deepEqual(await sizes(1000), [12]);
   });
 
-  it('pages 500 by default and at most 1000, seeing each of 1001 volumes once', async function () {
+  it('pages 500 by default and at most 1000, seeing each of 1001 volumes once', async () => {
+    const query = { region: 'eu-west-1', zone: 'eu-west-1c' };
     const ids = await inBatches(1001, async (i) => {
       const op = await provider.createVolume({
         idempotencyToken: `l-vol-${i}`,
-        region: 'eu-west-1',
-        zone: 'eu-west-1c',
+        ...query,
         type: 'standard',
         sizeGiB: 1,
       });
       return op.resourceId!;
     });
-    await settled(
-      provider,
-      (
-        await provider.createVolume({
-          idempotencyToken: 'l-vol-0',
-          region: 'eu-west-1',
-          zone: 'eu-west-1c',
-          type: 'standard',
-          sizeGiB: 1,
-        })
-      ).id,
+    await eventually('all 1001 volumes listed', async () =>
+      (await allPages((q) => provider.listVolumes(q), query)).length === 1001 ? true : undefined,
     );
-    const query = { region: 'eu-west-1', zone: 'eu-west-1c' };
     const first = await provider.listVolumes(query);
     assert.equal(first.items.length, 500);
     assert.ok(first.nextPageToken);
@@ -181,15 +172,23 @@ describe('contract: provider paged listings', function () {
       seen.push(...page.items.map((i) => i.id));
       pageToken = page.nextPageToken;
       round++;
-      // Between pages: one not seen yet is deleted from the console, one at once by the provider, one seen
-      // already goes too, and two new ones come (their ids fall before or after the page's end).
-      const [a, b] = [unseen().at(-1), unseen().at(0)];
-      if (a) deleted.add(a) && (await cloud.deleteInstance(a));
-      if (b && b !== a)
-        deleted.add(b) &&
-          (await settled(provider, (await provider.deleteInstance(b, `l-churn-del-${b}`)).id));
-      const old = seen.at(0);
-      if (old && !deleted.has(old)) deleted.add(old) && (await cloud.deleteInstance(old));
+      // Between pages: the last instance not seen yet is deleted from the console and the first through the
+      // provider's delete; one seen already goes too; two new ones come (their ids fall before or after the
+      // page's end, so they may or may not be listed).
+      const [last, next] = [unseen().at(-1), unseen().at(0)];
+      if (last) {
+        deleted.add(last);
+        await cloud.deleteInstance(last);
+      }
+      if (next && next !== last) {
+        deleted.add(next);
+        await settled(provider, (await provider.deleteInstance(next, `l-churn-del-${next}`)).id);
+      }
+      const old = seen.find((id) => !deleted.has(id));
+      if (old) {
+        deleted.add(old);
+        await cloud.deleteInstance(old);
+      }
       await inBatches(2, (i) => launch(`l-churn-new-${round}-${i}`, zone));
     } while (pageToken);
     assert.equal(new Set(seen).size, seen.length, `no instance seen twice: ${seen.join(' ')}`);
