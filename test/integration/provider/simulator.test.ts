@@ -2,10 +2,6 @@
 // outages, public addresses, volumes that only grow, state kept across SIGKILL, and a circuit that opens when
 // the simulator is gone and fails fast. Throttling is in throttling.test.ts, against the stack's simulator.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { HttpProvider } from '../../../controllers/provider/http-client.ts';
 import {
   ProviderNotFoundError,
@@ -15,39 +11,12 @@ import {
   type Operation,
 } from '../../../controllers/provider/types.ts';
 import { eventually } from '../../support/kube.ts';
-import { freePort } from '../../support/operator.ts';
-
-async function startSimulator(port: number, stateFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'controllers/provider/simulator/main.ts'], {
-    env: {
-      ...process.env,
-      OMNICLOUD_SIM_PORT: String(port),
-      OMNICLOUD_SIM_STATE: stateFile,
-      OMNICLOUD_SIM_LATENCY_MS: '50',
-      OMNICLOUD_SIM_VISIBILITY_DELAY_MS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return child;
-}
-
-const stop = (child: ChildProcess, signal: NodeJS.Signals) =>
-  new Promise<void>((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', () => r());
-    child.kill(signal);
-  });
+import { startOwnSimulator, type OwnSimulator } from '../../support/simulator.ts';
 
 describe('integration: the cloud simulator process and the HTTP provider client', function () {
   this.timeout(60_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnicloud-sim-'));
-  const stateFile = path.join(dir, 'state.jsonl');
   let port: number;
-  let sim: ChildProcess;
+  let sim: OwnSimulator;
   let provider: HttpProvider;
   const calls: { status: number | 'error'; correlationId: string }[] = [];
 
@@ -62,16 +31,15 @@ describe('integration: the cloud simulator process and the HTTP provider client'
     ) as Promise<Operation>;
 
   before(async () => {
-    port = await freePort();
-    sim = await startSimulator(port, stateFile);
+    sim = await startOwnSimulator();
+    port = sim.port;
     provider = new HttpProvider(`http://127.0.0.1:${port}`, {
       baseBackoffMs: 20,
       onCall: (c) => calls.push(c),
     });
   });
   after(async () => {
-    if (sim) await stop(sim, 'SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (sim) await sim.dispose();
   });
 
   const admin = (body: object) =>
@@ -270,8 +238,8 @@ describe('integration: the cloud simulator process and the HTTP provider client'
   });
 
   it('keeps its state across SIGKILL and a restart', async () => {
-    await stop(sim, 'SIGKILL');
-    sim = await startSimulator(port, stateFile);
+    await sim.stop('SIGKILL');
+    await sim.restart();
     assert.equal((await provider.getInstance(instanceId))?.state, 'running');
     assert.equal((await provider.getInstance(addressedId))?.publicIp, '198.51.100.2');
     assert.deepEqual(
@@ -283,7 +251,7 @@ describe('integration: the cloud simulator process and the HTTP provider client'
   });
 
   it('opens the circuit when the simulator is gone, failing fast', async () => {
-    await stop(sim, 'SIGKILL');
+    await sim.stop('SIGKILL');
     const fragile = new HttpProvider(`http://127.0.0.1:${port}`, {
       maxAttempts: 1,
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 },
@@ -294,6 +262,6 @@ describe('integration: the cloud simulator process and the HTTP provider client'
     await assert.rejects(fragile.describeRegions(), /circuit open/);
     assert.equal(fragile.circuit, 'open');
     assert.ok(Date.now() - started < 1000);
-    sim = await startSimulator(port, stateFile);
+    await sim.restart();
   });
 });
