@@ -16,7 +16,7 @@ type Obj = {
   kind: string;
   metadata: { name: string; namespace: string; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
-  status?: Record<string, unknown>;
+  status?: object;
 };
 
 const specs: Record<string, Record<string, unknown>> = {
