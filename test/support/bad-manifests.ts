@@ -116,6 +116,64 @@ const custom = (categories: object[]) => ({ strategy: 'custom', categories });
 const tiered = (tiers: object[]) => ({ strategy: 'tiered', measure: 'vcpuHours', tiers });
 const computeBase = compute({ zone: 'eu-west-1a' });
 
+/** The kinds backed by an outside resource, each with its good manifest: they share the managed fields. */
+const managed = { Compute: compute, Volume: volume, Network: network } as const;
+/** The manifest with these annotations. */
+const annotated =
+  (manifest: (at: Placement) => object, annotations: Record<string, string>) => (at: Placement) => {
+    const m = manifest(at) as { metadata: object };
+    return { ...m, metadata: { ...m.metadata, annotations } };
+  };
+const overrides = (...list: object[]) => ({ driftPolicy: { overrides: list } });
+const twice = overrides({ path: 'tags', action: 'alert' }, { path: 'tags', action: 'accept' });
+
+/** What no managed kind may hold, each row on each kind: the fields and annotations of crds/schemas/managed.ts. */
+const managedRows = (Object.keys(managed) as (keyof typeof managed)[]).flatMap((kind): BadManifest[] => {
+  const good = managed[kind];
+  const row = (what: string, field: string, manifest: (at: Placement) => object): BadManifest => ({
+    kind,
+    what,
+    field,
+    manifest,
+  });
+  return [
+    row('an unknown managementPolicy', 'spec.managementPolicy', good({ managementPolicy: 'Observe' })),
+    row('an unknown deletionPolicy', 'spec.deletionPolicy', good({ deletionPolicy: 'Retain' })),
+    row('an unknown drift action', 'spec.driftPolicy.default', good({ driftPolicy: { default: 'ignore' } })),
+    row(
+      'an unknown drift action for one path',
+      'spec.driftPolicy.overrides[0].action',
+      good(overrides({ path: 'tags', action: 'fix' })),
+    ),
+    row(
+      'a drift path that is no field path',
+      'spec.driftPolicy.overrides[0].path',
+      good(overrides({ path: 'tags[cost center]', action: 'alert' })),
+    ),
+    row('a drift path listed twice', 'spec.driftPolicy.overrides[1].path', good(twice)),
+    row(
+      'more than 32 drift overrides',
+      'spec.driftPolicy.overrides',
+      good(overrides(...Array.from({ length: 33 }, (_, i) => ({ path: `tags[k${i}]`, action: 'alert' })))),
+    ),
+    row(
+      'an external name with a space, which no provider id has',
+      'metadata.annotations[omnicloud.io/external-name]',
+      annotated(good(), { 'omnicloud.io/external-name': 'my instance' }),
+    ),
+    row(
+      'a plan approval that is no plan hash',
+      'metadata.annotations[omnicloud.io/approve-plan]',
+      annotated(good(), { 'omnicloud.io/approve-plan': 'yes' }),
+    ),
+    {
+      ...row('a drift path listed twice, by an update', 'spec.driftPolicy.overrides[1].path', good()),
+      ...(kind === 'Compute' ? { manifest: computeBase } : {}),
+      patch: twice,
+    },
+  ];
+});
+
 /**
  * For each kind, a manifest that only a CEL rule of today's CRD refuses (the structural schema takes it): it
  * tells a CRD installed with its rules from one without them. Each is also a row of the table.
@@ -741,4 +799,7 @@ export const badManifests: BadManifest[] = [
       tiers: [{ upTo: '100', multiplier: '1' }, { upTo: '10', multiplier: '0.5' }, { multiplier: '0.1' }],
     },
   },
+
+  // Management, deletion and drift policies, and the annotations of managed kinds
+  ...managedRows,
 ];
