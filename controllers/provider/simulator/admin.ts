@@ -5,7 +5,8 @@ import type http from 'node:http';
 import type { CallCounter } from './call-counter.ts';
 import { SimulatorError } from './errors.ts';
 import { bodyOf, faults, instanceSizeEdit, powerEdit, ruleEdit, volumeSizeEdit } from './requests.ts';
-import { noFaults, type CloudState } from './state.ts';
+import { noFaults } from './config.ts';
+import type { CloudState } from './state.ts';
 
 function toggle(list: string[], item: string, on: boolean): string[] {
   const rest = list.filter((x) => x !== item);

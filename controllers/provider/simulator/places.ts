@@ -1,7 +1,7 @@
 // Where a request may point in the simulated cloud: a region it has, and a zone of that region. A request
 // elsewhere is a 400 that names what exists.
 import { SimulatorError } from './errors.ts';
-import type { SimulatorConfig } from './state.ts';
+import type { SimulatorConfig } from './config.ts';
 
 /** Refuses a region the cloud does not have, or a zone (when given) outside the region. */
 export function checkPlace(config: SimulatorConfig, region: string, zone?: string): void {

@@ -1,6 +1,6 @@
 // Public addresses of the simulated cloud: one pool per region, the lowest free address handed out first,
 // never one address to two live instances.
-import type { SimulatorConfig } from './state.ts';
+import type { SimulatorConfig } from './config.ts';
 
 /** The documentation ranges (RFC 5737) of the default regions. */
 const knownPools: Record<string, string> = { 'eu-west-1': '198.51.100.0/24', 'us-east-1': '203.0.113.0/24' };

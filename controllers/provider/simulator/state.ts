@@ -3,7 +3,6 @@
 // consistency, paged listings per zone and out-of-band (console) edits. Every change is journaled.
 import { randomUUID } from 'node:crypto';
 import type {
-  Capacity,
   CreateInstanceRequest,
   CreateVolumeRequest,
   HostInfo,
@@ -18,7 +17,9 @@ import type {
   VolumeInfo,
   ZonePageQuery,
 } from '../types.ts';
+import { noFaults, type Faults, type SimulatorConfig } from './config.ts';
 import { refusalCode, SimulatorError } from './errors.ts';
+import { Hosts, type HostRecord } from './hosts.ts';
 import type { Journal, JournalRecord } from './journal.ts';
 import { OutOfBandLog, outOfBandRecord, type OutOfBandEdit } from './out-of-band.ts';
 import { pageOf } from './pages.ts';
@@ -33,47 +34,7 @@ import {
 } from './security-groups.ts';
 import { Volumes, isVolumeAction, type VolumeAction, type VolumeRecord } from './volumes.ts';
 
-export interface SimulatorConfig {
-  regions: { name: string; zones: string[] }[];
-  hostsPerZone: number;
-  hostCapacity: Capacity;
-  latencyMs: number;
-  visibilityDelayMs: number;
-  /** Public address pools by region, as CIDRs; regions not named here get a documentation range. */
-  publicIpPools?: Record<string, string>;
-}
-
-export const defaultConfig: SimulatorConfig = {
-  regions: [
-    { name: 'eu-west-1', zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
-    { name: 'us-east-1', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] },
-  ],
-  hostsPerZone: 20,
-  hostCapacity: { vcpu: 64, memoryMiB: 262144, gpu: 0 },
-  latencyMs: 200,
-  visibilityDelayMs: 50,
-};
-
-export interface Faults {
-  downZones: string[];
-  downRegions: string[];
-  throttleProbability: number;
-  /** What a throttled answer asks the client to wait. */
-  throttleRetryAfterMs: number;
-  slowMs: number;
-  failProbability: number;
-  failMessage: string;
-}
-
-export const noFaults: Faults = {
-  downZones: [],
-  downRegions: [],
-  throttleProbability: 0,
-  throttleRetryAfterMs: 1000,
-  slowMs: 0,
-  failProbability: 0,
-  failMessage: 'injected failure',
-};
+export { defaultConfig, noFaults, type Faults, type SimulatorConfig } from './config.ts';
 
 type ActionType =
   | 'create-instance'
@@ -85,10 +46,6 @@ type ActionType =
   | 'create-network'
   | 'delete-network'
   | VolumeAction;
-
-interface HostRecord extends HostInfo {
-  used: Capacity;
-}
 
 interface InstanceRecord extends InstanceInfo {
   gpu: number;
@@ -128,13 +85,14 @@ export interface OutOfBandResult {
 const onLiveInstance = new Set<ActionType>(['start', 'stop', 'resize-instance', 'update-security-groups']);
 
 export class CloudState {
-  readonly hosts = new Map<string, HostRecord>();
+  readonly hosts: Map<string, HostRecord>;
   readonly instances = new Map<string, InstanceRecord>();
   readonly networks = new Map<string, NetworkRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
   readonly operations = new Map<string, OperationRecord>();
   readonly tokens = new Map<string, string>();
   /** The public addresses live instances hold; derived from the instances, so never journaled itself. */
+  private readonly room: Hosts;
   private readonly publicIps: PublicIps;
   private readonly volumeOps: Volumes;
   private readonly outOfBand: OutOfBandLog;
@@ -148,21 +106,8 @@ export class CloudState {
   ) {
     this.publicIps = new PublicIps(config);
     this.outOfBand = new OutOfBandLog(() => this.now(), journal);
-    for (const r of config.regions) {
-      for (const z of r.zones) {
-        for (let i = 0; i < config.hostsPerZone; i++) {
-          const id = `${z}-h${String(i).padStart(3, '0')}`;
-          this.hosts.set(id, {
-            id,
-            region: r.name,
-            zone: z,
-            capacity: { ...config.hostCapacity },
-            status: 'up',
-            used: { vcpu: 0, memoryMiB: 0, gpu: 0 },
-          });
-        }
-      }
-    }
+    this.room = new Hosts(config);
+    this.hosts = this.room.records;
     this.volumeOps = new Volumes(this.volumes, {
       now: () => this.now(),
       journal,
@@ -192,11 +137,11 @@ export class CloudState {
       else if (r.t === 'faults') this.faults = r.v as Faults;
     }
     this.outOfBand.restore(edits);
-    for (const h of this.hosts.values()) h.used = { vcpu: 0, memoryMiB: 0, gpu: 0 };
+    this.room.clearUse();
     this.publicIps.clear();
     for (const i of this.instances.values()) {
       if (i.state === 'terminated') continue;
-      this.charge(i, 1);
+      this.room.charge(i, 1);
       if (i.publicIp) this.publicIps.hold(i.publicIp);
     }
     this.journal?.compact(this.records());
@@ -210,16 +155,6 @@ export class CloudState {
     for (const [id, v] of this.tokens) yield { t: 'token', id, v };
     for (const v of this.outOfBand.list()) yield { t: outOfBandRecord, id: String(v.seq), v };
     yield { t: 'faults', id: 'faults', v: this.faults };
-  }
-
-  private charge(i: InstanceRecord, sign: number): void {
-    const h = this.hosts.get(i.hostId);
-    if (!h) return;
-    h.used = {
-      vcpu: h.used.vcpu + sign * i.vcpu,
-      memoryMiB: h.used.memoryMiB + sign * i.memoryMiB,
-      gpu: h.used.gpu + sign * i.gpu,
-    };
   }
 
   setFaults(f: Partial<Faults>): Faults {
@@ -249,15 +184,7 @@ export class CloudState {
   }
 
   listHosts(region?: string): HostInfo[] {
-    return [...this.hosts.values()]
-      .filter((h) => !region || h.region === region)
-      .map((h) => ({
-        id: h.id,
-        region: h.region,
-        zone: h.zone,
-        capacity: h.capacity,
-        status: this.outage(h.region, h.zone) ? 'down' : 'up',
-      }));
+    return this.room.list(region, (r, z) => this.outage(r, z));
   }
 
   private startOperation(
@@ -307,10 +234,7 @@ export class CloudState {
     }
     const gpu = req.gpu ?? 0;
     const outage = this.outage(req.region, req.zone);
-    const fits =
-      host.used.vcpu + req.vcpu <= host.capacity.vcpu &&
-      host.used.memoryMiB + req.memoryMiB <= host.capacity.memoryMiB &&
-      host.used.gpu + gpu <= host.capacity.gpu;
+    const fits = this.room.fits(host, { vcpu: req.vcpu, memoryMiB: req.memoryMiB, gpu });
     let refusal = outage ?? (fits ? undefined : `host ${req.hostId} has no room for ${req.vcpu} vCPU`);
     const publicIp = req.publicIp && !refusal ? this.publicIps.take(req.region) : undefined;
     if (req.publicIp && !refusal && !publicIp) refusal = `no public addresses left in region ${req.region}`;
@@ -340,7 +264,7 @@ export class CloudState {
       createdWith: req.idempotencyToken,
     };
     this.instances.set(id, inst);
-    this.charge(inst, 1);
+    this.room.charge(inst, 1);
     if (publicIp) this.publicIps.hold(publicIp);
     this.journal?.append('instance', id, inst);
     const op = this.startOperation(
@@ -386,7 +310,7 @@ export class CloudState {
     const outage = this.outage(inst.region, inst.zone);
     const target = { vcpu: size.vcpu, memoryMiB: size.memoryMiB };
     // Growth other instances of the host were promised counts, or two resizes could both take the last room.
-    const noRoom = outage ? undefined : this.noRoom(inst, target, this.pendingGrowth(inst.hostId, id));
+    const noRoom = outage ? undefined : this.room.noRoom(inst, target, this.pendingGrowth(inst.hostId, id));
     if (noRoom) throw new SimulatorError(409, 'InsufficientCapacity', noRoom);
     return this.startOperation(
       token,
@@ -508,9 +432,9 @@ export class CloudState {
     const inst = this.liveInstance(id);
     const from = { vcpu: inst.vcpu, memoryMiB: inst.memoryMiB };
     const to = { vcpu: size.vcpu ?? inst.vcpu, memoryMiB: size.memoryMiB ?? inst.memoryMiB };
-    const noRoom = this.noRoom(inst, to);
+    const noRoom = this.room.noRoom(inst, to);
     if (noRoom) throw new SimulatorError(409, 'InsufficientCapacity', noRoom);
-    this.charge(inst, -1);
+    this.room.charge(inst, -1);
     return this.changedNow({ ...inst, ...to }, 'resize-instance', { from, to }, 1);
   }
 
@@ -613,7 +537,7 @@ export class CloudState {
     const { type, target, size, securityGroups } = op.action;
     const inst = this.instances.get(target);
     const outage = inst && type !== 'delete-instance' ? this.outage(inst.region, inst.zone) : undefined;
-    const noRoom = type === 'resize-instance' && inst && size ? this.noRoom(inst, size) : undefined;
+    const noRoom = type === 'resize-instance' && inst && size ? this.room.noRoom(inst, size) : undefined;
     if (onLiveInstance.has(type) && (!inst || inst.state === 'terminated')) {
       // Deleted meanwhile (from the console, or by a delete that landed first): nothing comes back to life.
       op.status = 'failed';
@@ -634,7 +558,7 @@ export class CloudState {
       if (type === 'stop' && inst) this.setInstance({ ...inst, state: 'stopped' });
       if (type === 'delete-instance' && inst && inst.state !== 'terminated') this.terminate(inst);
       if (type === 'resize-instance' && inst && size) {
-        this.charge(inst, -1);
+        this.room.charge(inst, -1);
         this.setInstance({ ...inst, ...size }, 1);
       }
       if (type === 'update-security-groups' && inst && securityGroups)
@@ -654,7 +578,7 @@ export class CloudState {
   }
 
   private setInstance(inst: InstanceRecord, charge?: number): InstanceRecord {
-    if (charge) this.charge(inst, charge);
+    if (charge) this.room.charge(inst, charge);
     this.instances.set(inst.id, inst);
     this.journal?.append('instance', inst.id, inst);
     return inst;
@@ -687,24 +611,6 @@ export class CloudState {
       growth.memoryMiB += Math.max(0, size.memoryMiB - inst.memoryMiB);
     }
     return growth;
-  }
-
-  /** Why the instance's host cannot hold it at `size` (besides `reserved`); undefined when it can. */
-  private noRoom(
-    inst: InstanceRecord,
-    size: InstanceSize,
-    reserved: InstanceSize = { vcpu: 0, memoryMiB: 0 },
-  ): string | undefined {
-    const host = this.hosts.get(inst.hostId);
-    if (!host) return `host ${inst.hostId} of instance ${inst.id} does not exist`;
-    // What the host has free once the instance's own share is counted as free.
-    const vcpu = host.capacity.vcpu - (host.used.vcpu - inst.vcpu) - reserved.vcpu;
-    const memoryMiB = host.capacity.memoryMiB - (host.used.memoryMiB - inst.memoryMiB) - reserved.memoryMiB;
-    if (size.vcpu <= vcpu && size.memoryMiB <= memoryMiB) return undefined;
-    return (
-      `host ${host.id} has no room for instance ${inst.id} at ${size.vcpu} vCPU and ${size.memoryMiB} MiB: ` +
-      `at most ${vcpu} vCPU and ${memoryMiB} MiB are free for it`
-    );
   }
 
   /** Stores an out-of-band change, journals it as such, and answers with the instance as shown. */

@@ -7,7 +7,8 @@ import type { Journal } from './journal.ts';
 import { refusalCode, SimulatorError } from './errors.ts';
 import { pageOf } from './pages.ts';
 import { checkPlace } from './places.ts';
-import type { OperationRecord, SimulatorConfig } from './state.ts';
+import type { SimulatorConfig } from './config.ts';
+import type { OperationRecord } from './state.ts';
 
 const volumeActions = [
   'create-volume',
