@@ -14,16 +14,20 @@ import { databasePool } from './db/pool.ts';
 import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { failureForStatus } from './failure.ts';
 import { kafkaClient, startEventPipeline, type EventPipeline } from './events/pipeline.ts';
-import { networkController } from './network/reconcile.ts';
+import { networkController, networkResource } from './network/reconcile.ts';
+import { securityGroupsOf } from './network/security-groups.ts';
+import { instanceObserver } from './compute/client.ts';
 import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
 import { tenantController, tenantResource } from './tenant/reconcile.ts';
 import { volumeController } from './volume/reconcile.ts';
+import { volumeObserver } from './volume/client.ts';
 import { cachedTenantQuota } from '../webhooks/quota.ts';
 import { ResilientInformer } from '../operator/informer.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
+import type { Network } from '../crds/schemas/network.ts';
 
 /** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
 const defaultExportDir =
@@ -79,7 +83,19 @@ export async function registerControllers(
   const tenantQuota = cachedTenantQuota(tenants);
   const placement = new ProviderPlacement(provider, infraPool, log.child({ component: 'placement' }));
 
+  // Computes read their network's security groups from one shared cache of Networks.
+  const networks = new ResilientInformer<Network & k8s.KubernetesObject>(
+    kc,
+    networkResource,
+    () => undefined,
+    log.child({ cache: 'networks' }),
+  );
   manager.addBackground({ name: 'tenant-cache', start: () => tenants.start(), stop: () => tenants.stop() });
+  manager.addBackground({
+    name: 'network-cache',
+    start: () => networks.start(),
+    stop: () => networks.stop(),
+  });
   // Only the active replica relays events, consumes them, refreshes placement and closes billing periods.
   let events: EventPipeline | undefined;
   const nudge = () => events?.nudge();
@@ -115,49 +131,63 @@ export async function registerControllers(
     ),
   );
 
-  const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) =>
-    manager.add(
-      new Controller(
-        {
-          ...spec,
-          workers: opts.workers,
-          resyncMs: opts.resyncMs,
-          ratePerSecond: opts.queueRatePerSecond,
-          reconcileTimeoutMs: opts.reconcileTimeoutMs,
-          describeFailure: (err) => ({
-            reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
-            message: failureForStatus(err),
-          }),
-        },
-        kc,
-        log,
-        eventRecorder(kc, spec.name, opts.identity, log),
-      ),
+  const add = <T extends k8s.KubernetesObject>(spec: ControllerSpec<T>) => {
+    const controller = new Controller(
+      {
+        ...spec,
+        workers: opts.workers,
+        resyncMs: opts.resyncMs,
+        ratePerSecond: opts.queueRatePerSecond,
+        reconcileTimeoutMs: opts.reconcileTimeoutMs,
+        describeFailure: (err) => ({
+          reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
+          message: failureForStatus(err),
+        }),
+      },
+      kc,
+      log,
+      eventRecorder(kc, spec.name, opts.identity, log),
     );
+    manager.add(controller);
+    return controller;
+  };
   add(tenantController({ pool: tenantsPool }));
   add(networkController({ pool: infraPool, provider, onOutbox: nudge }));
-  add(
-    computeController({
-      quota: async (namespace) => tenantQuota(namespace),
-      pool: infraPool,
-      provider,
-      placement,
-      onOutbox: nudge,
-      observeIntervalMs: opts.observeIntervalMs,
-    }),
-  );
-  add(
-    volumeController({
-      storageLimit: async (namespace) => {
-        const t = tenantQuota(namespace);
-        return t && { tenant: t.name, storageGiB: t.storageGiB };
-      },
-      pool: infraPool,
-      provider,
-      onOutbox: nudge,
-      observeIntervalMs: opts.observeIntervalMs,
-    }),
-  );
+  const computeDeps = {
+    quota: async (namespace: string) => tenantQuota(namespace),
+    pool: infraPool,
+    provider,
+    placement,
+    onOutbox: nudge,
+    observeIntervalMs: opts.observeIntervalMs,
+    securityGroups: securityGroupsOf(networks),
+  };
+  const instances = instanceObserver(computeDeps, log.child({ observer: 'instances' }));
+  const computes = add(computeController({ ...computeDeps, observer: instances }));
+  instances.onChange((key) => computes.queue.add(key));
+  manager.addBackground({
+    name: 'instance-observer',
+    start: () => instances.start(),
+    stop: () => instances.stop(),
+  });
+  const volumeDeps = {
+    storageLimit: async (namespace: string) => {
+      const t = tenantQuota(namespace);
+      return t && { tenant: t.name, storageGiB: t.storageGiB };
+    },
+    pool: infraPool,
+    provider,
+    onOutbox: nudge,
+    observeIntervalMs: opts.observeIntervalMs,
+  };
+  const volumeListings = volumeObserver(volumeDeps, log.child({ observer: 'volumes' }));
+  const volumes = add(volumeController({ ...volumeDeps, observer: volumeListings }));
+  volumeListings.onChange((key) => volumes.queue.add(key));
+  manager.addBackground({
+    name: 'volume-observer',
+    start: () => volumeListings.start(),
+    stop: () => volumeListings.stop(),
+  });
   add(costAllocationController({ billingPool, tenantsPool }));
   add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir, tenants }));
   return {

@@ -12,7 +12,6 @@ import { ComputeReasons, type ComputeProblem } from './status.ts';
 import {
   CapacityConflict,
   recordOperation,
-  recordPublicIp,
   releaseHost,
   reserveHost,
   transition,
@@ -40,7 +39,7 @@ export const retryFailedAfterMs = 30_000;
 const pollMs = 300;
 
 export async function provisionStep(s: StepContext, row: InstanceRow): Promise<StepResult> {
-  const { deps, spec } = s;
+  const { deps } = s;
   const move = (to: InstanceRow['phase'], change = {}) =>
     withTransaction(deps.pool, (c) => transition(c, row, to, change, s.tenant, s.now()));
   switch (row.phase) {
@@ -66,11 +65,9 @@ export async function provisionStep(s: StepContext, row: InstanceRow): Promise<S
       return { row: await failAndRelease(s, row, message), action: requeueAfter(retryFailedAfterMs) };
     }
     case 'Running': {
-      if (spec.powerState === 'Stopped') {
-        const op = await deps.provider.stopInstance(row.provider_id!, `${row.uid}:stop:${row.operation_id}`);
-        return { row: await move('Stopping', { operation_id: op.id }), action: 'continue' };
-      }
-      return observeDrift(s, row);
+      // Reached only while the spec wants the instance stopped: settled instances are observed, not stepped.
+      const op = await deps.provider.stopInstance(row.provider_id!, `${row.uid}:stop:${row.operation_id}`);
+      return { row: await move('Stopping', { operation_id: op.id }), action: 'continue' };
     }
     case 'Stopping': {
       const op = await deps.provider.getOperation(row.operation_id!);
@@ -85,14 +82,9 @@ export async function provisionStep(s: StepContext, row: InstanceRow): Promise<S
       };
     }
     case 'Stopped': {
-      if (spec.powerState === 'Running') {
-        const op = await deps.provider.startInstance(
-          row.provider_id!,
-          `${row.uid}:start:${row.operation_id}`,
-        );
-        return { row: await move('Provisioning', { operation_id: op.id }), action: 'continue' };
-      }
-      return observeDrift(s, row);
+      // Reached only while the spec wants the instance running.
+      const op = await deps.provider.startInstance(row.provider_id!, `${row.uid}:start:${row.operation_id}`);
+      return { row: await move('Provisioning', { operation_id: op.id }), action: 'continue' };
     }
     case 'Failed': {
       if (row.provider_id) return observeRecovery(s, row);
@@ -214,6 +206,7 @@ async function createAtProvider(s: StepContext, row: InstanceRow): Promise<Insta
     privateIp: row.private_ip ?? undefined,
     publicIp: row.public_ip_requested,
     labels: row.labels,
+    securityGroups: s.deps.securityGroups?.(row.namespace, s.spec.network, s.spec.securityGroups) ?? [],
   });
   // The provider id is recorded only when the create succeeds: until then the instance may never exist.
   return recordOperation(s.deps.pool, row, { operation_id: op.id });
@@ -236,26 +229,16 @@ async function failAndRelease(s: StepContext, row: InstanceRow, message: string)
   return next;
 }
 
-/** A running or stopped instance: does the provider still see it that way? */
-async function observeDrift(s: StepContext, row: InstanceRow): Promise<StepResult> {
-  const seen = await s.deps.provider.getInstance(row.provider_id!);
-  if (!seen) return { row, action: requeueAfter(2_000) }; // not visible yet: the provider is eventually consistent
-  if (seen.state === 'failed') {
-    const message = seen.message ?? 'the provider reports the instance failed';
-    const next = await withTransaction(s.deps.pool, (c) =>
-      transition(c, row, 'Failed', { message }, s.tenant, s.now()),
-    );
-    return {
-      row: next,
-      action: requeueAfter(5_000),
-      problem: { reason: ComputeReasons.ZoneOutage, message },
-    };
-  }
-  const next =
-    seen.publicIp && seen.publicIp !== row.public_ip
-      ? await recordPublicIp(s.deps.pool, row, seen.publicIp)
-      : row;
-  return { row: next, action: requeueAfter(s.deps.observeIntervalMs ?? 30_000) };
+/**
+ * The instance is gone at the provider while the spec wants it: give back its host and address and schedule it
+ * afresh at once, with a new create attempt (so a new token, never the old instance's operation).
+ */
+export async function recreateInstance(s: StepContext, row: InstanceRow, why: string): Promise<StepResult> {
+  const failed = await failAndRelease(s, row, why);
+  const next = await withTransaction(s.deps.pool, (c) =>
+    transition(c, failed, 'Pending', { message: null }, s.tenant, s.now(), { recreated: true }),
+  );
+  return { row: next, action: 'continue' };
 }
 
 /** A failed instance that exists at the provider: back to what it was once the provider says so. */

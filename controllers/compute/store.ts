@@ -3,6 +3,7 @@
 // writes the event to the outbox.
 import type { Pool, PoolClient } from 'pg';
 import type { ComputePhase } from '../../crds/schemas/compute.ts';
+import type { InstanceInfo } from '../provider/types.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertTransition } from './lifecycle.ts';
 
@@ -75,20 +76,7 @@ export type NewInstance = Omit<
   | 'create_attempt'
 >;
 
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+export { withTransaction } from '../db/transaction.ts';
 
 /** Records a new instance as Pending (once: a second call finds the row and changes nothing). */
 export async function recordPending(
@@ -282,4 +270,71 @@ export async function syncHosts(pool: Pool, hosts: readonly HostRow[]): Promise<
       hosts.map((h) => h.status),
     ],
   );
+}
+
+/**
+ * Records an instance that exists at the provider as this object's (adoption), in the phase the provider
+ * shows, holding its host's capacity, with its event; once (a second call finds the row and changes nothing).
+ */
+export async function recordAdopted(
+  client: PoolClient,
+  obj: { metadata: { uid?: string; namespace?: string; name?: string; labels?: Record<string, string> } },
+  spec: { region: string; publicIp: boolean },
+  info: InstanceInfo,
+  tenant: string,
+  now: Date,
+): Promise<InstanceRow> {
+  const phase: ComputePhase =
+    info.state === 'stopped' ? 'Stopped' : info.state === 'failed' ? 'Failed' : 'Running';
+  const inserted = await client.query(
+    `INSERT INTO instances (uid, namespace, name, region, zone, host_id, vcpu, memory_mib, gpu, labels,
+       public_ip_requested, phase, provider_id, private_ip, public_ip)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13, $14) ON CONFLICT (uid) DO NOTHING`,
+    [
+      obj.metadata.uid,
+      obj.metadata.namespace,
+      obj.metadata.name,
+      info.region,
+      info.zone,
+      info.hostId,
+      info.vcpu,
+      info.memoryMiB,
+      JSON.stringify(obj.metadata.labels ?? {}),
+      Boolean(info.publicIp) || spec.publicIp,
+      phase,
+      info.id,
+      info.privateIp ?? null,
+      info.publicIp ?? null,
+    ],
+  );
+  const row = (await readInstance(client, obj.metadata.uid!))!;
+  if (inserted.rowCount === 1) {
+    await reserveHost(client, info.hostId, row);
+    await recordTransition(
+      client,
+      {
+        kind: 'Compute',
+        uid: row.uid,
+        namespace: row.namespace,
+        name: row.name,
+        tenant,
+        from: null,
+        to: phase,
+        details: {
+          adopted: true,
+          providerId: info.id,
+          region: row.region,
+          zone: row.zone,
+          hostId: row.host_id,
+          vcpu: row.vcpu,
+          memoryMiB: row.memory_mib,
+          labels: row.labels,
+          gpu: 0,
+          publicIp: row.public_ip_requested,
+        },
+      },
+      now,
+    );
+  }
+  return row;
 }

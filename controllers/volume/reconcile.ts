@@ -1,23 +1,20 @@
-// The Volume controller: drives one block volume through its lifecycle (create, grow, delete) at the
-// provider. Each step reads the recorded row in infra_db, does one thing outside, and records the result with
-// its event in one transaction, so a crash at any line resumes from the row with nothing created twice.
+// The Volume kind on the managed reconciler: a block volume created, grown and deleted at the provider. Each
+// step reads the recorded row in infra_db, does one thing outside, and records the result with its event in
+// one transaction, so a crash at any line resumes from the row with nothing created twice.
 import type * as k8s from '@kubernetes/client-node';
 import type { Pool } from 'pg';
-import { done, requeueAfter, TerminalError, type Action } from '../../operator/action.ts';
-import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
-import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator/finalizer.ts';
+import type { ControllerSpec } from '../../operator/controller.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
-import { writeStatus } from '../../operator/status.ts';
 import { volumeSpecSchema, type Volume, type VolumeSpec } from '../../crds/schemas/volume.ts';
-import { withTransaction } from '../compute/store.ts';
-import { showingDatabaseOutage } from '../db/unavailable.ts';
-import { alreadyShown, invalidSpec } from '../invalid-spec.ts';
-import { ProviderUnavailableError, type CloudProvider } from '../provider/types.ts';
-import { tenantOfNamespace } from '../tenant/children.ts';
+import { invalidSpec } from '../invalid-spec.ts';
+import type { ManagedKind } from '../managed/kind.ts';
+import type { ZoneObserver } from '../managed/observer.ts';
+import { managedController } from '../managed/reconciler.ts';
+import type { CloudProvider, VolumeInfo } from '../provider/types.ts';
+import { volumeClient, type VolumeState } from './client.ts';
 import type { StorageLimit } from './quota.ts';
-import { VolumeReasons, volumeStatus, type VolumeProblem } from './status.ts';
-import { applyVolumeStep, deleteVolumeStep, type VolumeStepResult } from './steps.ts';
-import { readVolume, recordPendingVolume, type VolumeRow } from './store.ts';
+import { VolumeReasons, volumeStatus } from './status.ts';
+import type { VolumeRow } from './store.ts';
 import { recordedVolumeSpec, volumeSpecProblems } from './spec-check.ts';
 
 export const volumeFinalizer = 'omnicloud.io/volume-cleanup';
@@ -36,153 +33,76 @@ export interface VolumeDeps {
   storageLimit?: (namespace: string) => Promise<StorageLimit | undefined>;
   /** How often an available volume is compared with the provider; 30 s by default. */
   observeIntervalMs?: number;
+  /** Lists each zone's volumes once per interval and wakes those that changed. */
+  observer?: ZoneObserver<VolumeInfo>;
 }
 
 export type VolumeObj = Volume & k8s.KubernetesObject;
 
-export function volumeController(deps: VolumeDeps): ControllerSpec<VolumeObj> {
+export function volumeKind(deps: VolumeDeps): ManagedKind<VolumeObj, VolumeSpec, VolumeRow, VolumeState> {
   return {
-    name: 'volume',
+    kind: 'Volume',
     resource: volumeResource,
-    reconcile: showingDatabaseOutage(volumeResource, 'infra_db', ['Ready', 'Degraded'], (obj, ctx) =>
-      reconcileVolume(obj, ctx, deps),
-    ),
-    async onTerminalError(obj, err, ctx) {
-      const problem = {
-        reason: (err as TerminalError).reason ?? VolumeReasons.InvalidSpec,
-        message: err.message,
+    finalizer: volumeFinalizer,
+    client: volumeClient(deps, deps.observer),
+    readSpec(obj, row) {
+      const parsed = volumeSpecSchema.safeParse(obj.spec);
+      const invalid = invalidSpec(volumeSpecProblems(obj, row));
+      if (!invalid) return { spec: parsed.data! };
+      // Once recorded, the volume keeps what was applied (no move, no resize) and the problem is shown beside it.
+      return {
+        invalid: invalid.message,
+        spec: row && parsed.success ? recordedVolumeSpec(parsed.data, row) : undefined,
       };
-      const changed = await writeStatus(
-        ctx.kc,
-        volumeResource,
-        obj,
-        volumeStatus(obj, undefined, problem, new Date(ctx.clock.now())),
-      );
-      // Told once: a resync finds the same problem already shown and says nothing more.
-      if (changed) await ctx.events.record(obj, 'Warning', problem.reason, err.message);
     },
+    managementOf: (spec, obj) => ({
+      managementPolicy: spec?.managementPolicy ?? obj.spec?.managementPolicy ?? 'Full',
+      deletionPolicy: spec?.deletionPolicy ?? obj.spec?.deletionPolicy ?? 'Delete',
+      driftPolicy: spec?.driftPolicy ?? { default: 'revert', overrides: [] },
+    }),
+    driftRules: {},
+    status: volumeStatus,
+    phaseEvent(row, before) {
+      const from = before.phase;
+      if (row.phase === 'Failed')
+        return {
+          warning: true,
+          reason: VolumeReasons.VolumeFailed,
+          note: `failed (was ${from}): ${row.message ?? 'no reason given'}`,
+        };
+      if (row.phase !== 'Available') return undefined;
+      if (from === 'Creating')
+        return {
+          warning: false,
+          reason: VolumeReasons.Available,
+          note: `${row.size_gib} GiB ${row.type} volume available in ${row.zone}`,
+        };
+      if (from === 'Resizing' && row.size_gib === before.size_gib)
+        return {
+          warning: true,
+          reason: VolumeReasons.ResizeFailed,
+          note: row.message ?? 'the resize failed',
+        };
+      if (from === 'Resizing')
+        return {
+          warning: false,
+          reason: VolumeReasons.Resizing,
+          note: `grown from ${before.size_gib} to ${row.size_gib} GiB`,
+        };
+      return undefined;
+    },
+    reasons: {
+      InvalidSpec: VolumeReasons.InvalidSpec,
+      ProviderUnavailable: VolumeReasons.ProviderUnavailable,
+    },
+    observeIntervalMs: deps.observeIntervalMs ?? 30_000,
   };
 }
 
-/** Steps taken in one reconcile before handing back to the queue, so one object cannot hog a worker. */
-const maxSteps = 8;
-
-export async function reconcileVolume(
-  obj: VolumeObj,
-  ctx: ReconcileContext<VolumeObj>,
-  deps: VolumeDeps,
-): Promise<Action> {
-  const decision = finalizerDecision(obj, volumeFinalizer);
-  if (decision === 'gone') return done;
-  if (decision === 'add-finalizer') {
-    await addFinalizer(ctx.kc, volumeResource, obj, volumeFinalizer);
-    return done;
-  }
-  const parsed = volumeSpecSchema.safeParse(obj.spec);
-  let row = await readVolume(deps.pool, obj.metadata.uid);
-  // Deleting proceeds whatever the spec says.
-  const invalid = decision === 'apply' ? invalidSpec(volumeSpecProblems(obj, row)) : undefined;
-  // With nothing recorded there is nothing to keep working from, and nothing is created for such a spec.
-  if (invalid && (!row || !parsed.success))
-    throw new TerminalError(invalid.message, VolumeReasons.InvalidSpec);
-  // Once recorded, the volume keeps what was applied (no move, no resize) and the problem is shown beside it.
-  const spec =
-    invalid && row && parsed.success
-      ? recordedVolumeSpec(parsed.data, row)
-      : ((parsed.success ? parsed.data : obj.spec) as VolumeSpec);
-  const namespace = obj.metadata.namespace!;
-  const tenant = tenantOfNamespace(namespace);
-  const now = () => new Date(ctx.clock.now());
-  if (!row && decision === 'cleanup') {
-    await removeFinalizer(ctx.kc, volumeResource, obj, volumeFinalizer);
-    return done;
-  }
-  if (!row) {
-    row = await withTransaction(deps.pool, (c) =>
-      recordPendingVolume(
-        c,
-        {
-          uid: obj.metadata.uid,
-          namespace,
-          name: obj.metadata.name,
-          region: spec.region,
-          zone: spec.zone,
-          type: spec.type,
-          size_gib: spec.sizeGiB,
-          labels: obj.metadata.labels ?? {},
-        },
-        tenant,
-        now(),
-      ),
-    );
-    deps.onOutbox?.();
-  }
-  const stepCtx = { deps, spec, namespace, tenant, now, log: ctx.log };
-  let result: VolumeStepResult = { row, action: done };
-  let problem: VolumeProblem | undefined;
-  try {
-    for (let i = 0; i < maxSteps; i++) {
-      const before: VolumeRow = result.row;
-      result =
-        decision === 'cleanup'
-          ? await deleteVolumeStep(stepCtx, before)
-          : await applyVolumeStep(stepCtx, before);
-      if (result.row.phase !== before.phase) {
-        deps.onOutbox?.();
-        await recordPhaseEvent(ctx, obj, result.row, before);
-      }
-      problem = result.problem;
-      if (result.action !== 'continue') break;
-    }
-  } catch (err) {
-    if (!(err instanceof ProviderUnavailableError)) throw err;
-    problem = {
-      reason: VolumeReasons.ProviderUnavailable,
-      message: `the cloud provider is unavailable: ${err.message}; retrying`,
-    };
-    result = { row: result.row, action: requeueAfter(5_000), problem };
-  }
-  if (decision === 'cleanup' && result.row.phase === 'Deleted') {
-    await removeFinalizer(ctx.kc, volumeResource, obj, volumeFinalizer);
-    return done;
-  }
-  if (invalid) problem = invalid;
-  await writeStatus(ctx.kc, volumeResource, obj, volumeStatus(obj, result.row, problem, now()), {
-    optimistic: true,
+export function volumeController(deps: VolumeDeps): ControllerSpec<VolumeObj> {
+  return managedController(volumeKind(deps), {
+    pool: deps.pool,
+    onOutbox: deps.onOutbox,
+    observed: () => deps.observer?.active ?? false,
   });
-  if (invalid && !alreadyShown(obj.status, invalid))
-    await ctx.events.record(obj, 'Warning', invalid.reason, invalid.message);
-  return result.action === 'continue' ? requeueAfter(0) : result.action;
-}
-
-async function recordPhaseEvent(
-  ctx: ReconcileContext<VolumeObj>,
-  obj: VolumeObj,
-  row: VolumeRow,
-  before: VolumeRow,
-): Promise<void> {
-  if (row.phase === 'Failed') {
-    await ctx.events.record(
-      obj,
-      'Warning',
-      VolumeReasons.VolumeFailed,
-      `failed (was ${before.phase}): ${row.message ?? 'no reason given'}`,
-    );
-  } else if (row.phase === 'Available' && before.phase === 'Creating') {
-    await ctx.events.record(
-      obj,
-      'Normal',
-      VolumeReasons.Available,
-      `${row.size_gib} GiB ${row.type} volume available in ${row.zone}`,
-    );
-  } else if (row.phase === 'Available' && before.phase === 'Resizing' && row.size_gib === before.size_gib) {
-    await ctx.events.record(obj, 'Warning', VolumeReasons.ResizeFailed, row.message ?? 'the resize failed');
-  } else if (row.phase === 'Available' && before.phase === 'Resizing') {
-    await ctx.events.record(
-      obj,
-      'Normal',
-      VolumeReasons.Resizing,
-      `grown from ${before.size_gib} to ${row.size_gib} GiB`,
-    );
-  }
 }

@@ -227,17 +227,8 @@ async function available(s: VolumeStepContext, row: VolumeRow): Promise<VolumeSt
     // Record the intent first; the provider call follows in the next step with a token derived from it.
     return { row: await mover(s, row)('Resizing', { operation_id: null }), action: 'continue' };
   }
-  const seen = await s.deps.provider.getVolume(row.provider_id!);
-  if (seen?.state === 'failed') {
-    const message = seen.message ?? 'the provider reports the volume failed';
-    return {
-      row: await mover(s, row)('Failed', { message }),
-      action: requeueAfter(5_000),
-      problem: { reason: VolumeReasons.VolumeFailed, message },
-    };
-  }
-  // Not visible yet right after a create (the provider is eventually consistent): look again soon.
-  return { row, action: requeueAfter(seen ? (s.deps.observeIntervalMs ?? 30_000) : 2_000) };
+  // Settled: observed by the managed reconciler, not stepped.
+  return { row, action: done };
 }
 
 export async function deleteVolumeStep(s: VolumeStepContext, row: VolumeRow): Promise<VolumeStepResult> {

@@ -3,6 +3,7 @@
 // event carries the size the provider has, which is what storage is billed by.
 import type { Pool, PoolClient } from 'pg';
 import type { VolumePhase, VolumeType } from '../../crds/schemas/volume.ts';
+import type { VolumeInfo } from '../provider/types.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertVolumeTransition } from './lifecycle.ts';
 
@@ -127,4 +128,40 @@ export async function updateVolume(
   if (rowCount !== 1)
     throw new VolumePhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
   return { ...row, ...change, phase, updated_at: new Date() };
+}
+
+/** Records a volume that exists at the provider as this object's (adoption), Available, with its event; once. */
+export async function recordAdoptedVolume(
+  client: PoolClient,
+  obj: { metadata: { uid?: string; namespace?: string; name?: string; labels?: Record<string, string> } },
+  info: VolumeInfo,
+  tenant: string,
+  now: Date,
+): Promise<VolumeRow> {
+  const inserted = await client.query(
+    `INSERT INTO volumes (uid, namespace, name, region, zone, type, size_gib, requested_gib, labels, phase,
+       provider_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, 'Available', $9) ON CONFLICT (uid) DO NOTHING`,
+    [
+      obj.metadata.uid,
+      obj.metadata.namespace,
+      obj.metadata.name,
+      info.region,
+      info.zone,
+      info.type,
+      info.sizeGiB,
+      JSON.stringify(obj.metadata.labels ?? {}),
+      info.id,
+    ],
+  );
+  const row = (await readVolume(client, obj.metadata.uid!))!;
+  if (inserted.rowCount === 1) {
+    const event = eventOf(row, tenant, null, 'Available');
+    await recordTransition(
+      client,
+      { ...event, details: { ...event.details, adopted: true, providerId: info.id } },
+      now,
+    );
+  }
+  return row;
 }
