@@ -16,6 +16,7 @@ import { failureForStatus } from './failure.ts';
 import { kafkaClient, startEventPipeline, type EventPipeline } from './events/pipeline.ts';
 import { networkController, networkResource } from './network/reconcile.ts';
 import { securityGroupsOf } from './network/security-groups.ts';
+import { networkObserver } from './network/client.ts';
 import { instanceObserver } from './compute/client.ts';
 import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
@@ -152,7 +153,20 @@ export async function registerControllers(
     return controller;
   };
   add(tenantController({ pool: tenantsPool }));
-  add(networkController({ pool: infraPool, provider, onOutbox: nudge }));
+  const networkDeps = {
+    pool: infraPool,
+    provider,
+    onOutbox: nudge,
+    observeIntervalMs: opts.observeIntervalMs,
+  };
+  const networkListings = networkObserver(networkDeps, log.child({ observer: 'networks' }));
+  const networkControl = add(networkController({ ...networkDeps, observer: networkListings }));
+  networkListings.onChange((key) => networkControl.queue.add(key));
+  manager.addBackground({
+    name: 'network-observer',
+    start: () => networkListings.start(),
+    stop: () => networkListings.stop(),
+  });
   const computeDeps = {
     quota: async (namespace: string) => tenantQuota(namespace),
     pool: infraPool,

@@ -36,6 +36,8 @@ export interface StepContext<Obj, Spec> {
   tenant: string;
   now: () => Date;
   log: Logger;
+  /** The kind's objects as the controller's cache has them, to name another object as it is now. */
+  cache?: { get(name: string, namespace?: string): Obj | undefined };
 }
 
 /** What the outside system says of the resource: its state, gone, or not known yet (listing not caught up). */
@@ -100,6 +102,11 @@ export interface ManagedKind<Obj extends k8s.KubernetesObject, Spec, Row extends
   driftRules: DriftRules;
   /** The kind's status from its row; the reconciler adds drift and the Drifted condition. */
   status(obj: Obj, row: Row | undefined, problem: Problem | undefined, now: Date): ManagedStatus;
+  /**
+   * What the status shows that the row does not hold (such as other objects it depends on), read once the
+   * reconcile's steps are done; `retryMs` looks again that soon when the reconcile would wait longer.
+   */
+  statusDetails?(s: StepContext<Obj, Spec>, row: Row): Promise<{ row: Row; retryMs?: number }>;
   /** An event for a phase change worth telling, or none. */
   phaseEvent(row: Row, before: Row): { warning: boolean; reason: string; note: string } | undefined;
   /** A kind's own errors that mean "wait and retry" rather than fail, shown as a problem. */

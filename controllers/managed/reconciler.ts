@@ -93,7 +93,7 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
   const caps = capabilities(policies.managementPolicy, policies.deletionPolicy);
   const now = () => new Date(ctx.clock.now());
   const tenant = tenantOfNamespace(obj.metadata!.namespace ?? '');
-  const s: StepContext<Obj, Spec> = { obj, spec, tenant, now, log: ctx.log };
+  const s: StepContext<Obj, Spec> = { obj, spec, tenant, now, log: ctx.log, cache: ctx.cache };
   const subject: Subject = {
     uid,
     kind: kind.kind,
@@ -112,10 +112,8 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
       },
     );
 
-  if (!row && decision === 'cleanup') {
-    await removeFinalizer(ctx.kc, kind.resource, obj, kind.finalizer);
-    return done;
-  }
+  // Nothing recorded (never, or a kind whose row goes with its resource): no outside resource to see to.
+  if (!row && decision === 'cleanup') return finish();
   const externalId = obj.metadata?.annotations?.[externalNameAnnotation];
   if (!row) {
     const refusal = await adoptionRefusal(kind, uid, externalId, caps.create);
@@ -124,14 +122,28 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
       if (changed) await ctx.events.record(obj, 'Warning', refusal.reason, refusal.message);
       return done; // an annotation or policy change wakes the object
     }
-    row = await client.record(s, externalId);
+    try {
+      row = await client.record(s, externalId);
+    } catch (err) {
+      // Nothing could be recorded yet (a kind's refusal such as a range taken, or the provider away).
+      const refused = handled(kind, err, undefined);
+      const changed = await show(undefined, refused.problem);
+      if (changed) await ctx.events.record(obj, 'Warning', refused.problem.reason, refused.problem.message);
+      return refused.action;
+    }
     deps.onOutbox?.();
   }
   const record = await ensureRecord(deps.pool, subject, client.desired(spec, row), externalId ?? null);
 
   if (decision === 'cleanup') {
     if (!caps.delete && !client.gone(row)) {
-      await client.release(s, row);
+      try {
+        await client.release(s, row);
+      } catch (err) {
+        const held = handled(kind, err, row);
+        await show(held.row, held.problem);
+        return held.action;
+      }
       deps.onOutbox?.();
       const why = orphanReason(policies.managementPolicy, policies.deletionPolicy);
       await recordHistoryOnly(deps.pool, subject, 'orphaned', [], `left at the provider: ${why}`, now());
@@ -153,7 +165,15 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
   let drift: DriftStatus | undefined;
   const mayChange = caps.update || !row.provider_id;
   if (mayChange && !client.settled(row, spec)) {
-    result = await steps(kind, deps, ctx, s, row, (r) => client.create(s, r));
+    result = await steps(
+      kind,
+      deps,
+      ctx,
+      s,
+      row,
+      (r) => client.create(s, r),
+      (r) => client.settled(r, spec),
+    );
   }
   if (client.settled(result.row, spec) || (!mayChange && result.row.provider_id)) {
     try {
@@ -175,6 +195,10 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
     } catch (err) {
       result = { ...result, ...handled(kind, err, result.row) };
     }
+  }
+  if (kind.statusDetails) {
+    const details = await kind.statusDetails(s, result.row);
+    result = { ...result, row: details.row, action: sooner(result.action, details.retryMs) };
   }
   await show(result.row, invalid ?? result.problem, drift);
   if (invalid && !alreadyShown((obj as { status?: ManagedStatus }).status, invalid))
@@ -219,10 +243,11 @@ async function steps<Obj extends k8s.KubernetesObject, Spec, Row extends Managed
   s: StepContext<Obj, Spec>,
   row: Row,
   step: (row: Row) => Promise<StepResult<Row>>,
+  reached: (row: Row) => boolean = () => false,
 ): Promise<StepResult<Row>> {
   let result: StepResult<Row> = { row, action: done };
   try {
-    for (let i = 0; i < maxSteps; i++) {
+    for (let i = 0; i < maxSteps && !reached(result.row); i++) {
       const before = result.row;
       result = await step(result.row);
       if (result.row.phase !== before.phase) {
@@ -238,11 +263,11 @@ async function steps<Obj extends k8s.KubernetesObject, Spec, Row extends Managed
   return result;
 }
 
-function handled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
+function handled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State, R>(
   kind: ManagedKind<Obj, Spec, Row, State>,
   err: unknown,
-  row: Row,
-): StepResult<Row> {
+  row: R,
+): { row: R; action: Action; problem: Problem } {
   if (err instanceof ProviderUnavailableError) {
     return {
       row,
@@ -257,6 +282,12 @@ function handled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow,
   if (own)
     return { row, action: requeueAfter(own.retryMs), problem: { reason: own.reason, message: own.message } };
   throw err;
+}
+
+/** The action, or a requeue after `ms` when that comes sooner. */
+function sooner(action: Action | 'continue', ms: number | undefined): Action | 'continue' {
+  if (ms === undefined || action === 'continue') return action;
+  return requeueAfter(Math.min(action.requeueAfterMs ?? ms, ms));
 }
 
 /** The kind's status with the drift summary and a Drifted condition that explains itself. */

@@ -1,6 +1,7 @@
 // The status a Network shows, computed from its recorded state. Pure.
 import { setCondition, type Condition, type ConditionInput } from '../../operator/conditions.ts';
 import type { Network, NetworkStatus } from '../../crds/schemas/network.ts';
+import type { ManagedNetwork } from './row.ts';
 import type { RangeHolder, SubnetUsage } from './store.ts';
 
 export const NetworkReasons = {
@@ -17,6 +18,26 @@ export const NetworkReasons = {
   PeersReady: 'PeersReady',
   InvalidSpec: 'InvalidSpec',
 } as const;
+
+/** Refusals of a range: the network has none until the refusal is lifted. */
+const rangeRefusals = new Set<string>([
+  NetworkReasons.Overlap,
+  NetworkReasons.Exhausted,
+  NetworkReasons.OutsideNetwork,
+]);
+
+/** Problems that mean something is wrong, rather than that something is under way or waits its turn. */
+const faults = new Set<string>([
+  ...rangeRefusals,
+  NetworkReasons.ProviderUnavailable,
+  NetworkReasons.ProvisioningFailed,
+  NetworkReasons.InvalidSpec,
+  'AlreadyClaimed',
+  'ExternalResourceNotFound',
+  'NothingToObserve',
+  'ResourceMissing',
+  'RemediationFailed',
+]);
 
 export interface NetworkObserved {
   phase: NonNullable<NetworkStatus['phase']>;
@@ -48,6 +69,13 @@ export function networkStatus(net: Network, o: NetworkObserved, now: Date): Netw
           reason: o.problem?.reason ?? NetworkReasons.Provisioning,
           message: o.problem?.message ?? `network is ${o.phase.toLowerCase()}`,
         },
+  );
+  const fault = o.problem && faults.has(o.problem.reason) ? o.problem : undefined;
+  conditions = set(
+    conditions,
+    fault
+      ? { type: 'Degraded', status: 'True', reason: fault.reason, message: fault.message }
+      : { type: 'Degraded', status: 'False', reason: 'Healthy', message: 'no fault observed' },
   );
   if (net.spec.peerings.length > 0) {
     const missing = o.missingPeers ?? [];
@@ -87,6 +115,42 @@ export function networkStatus(net: Network, o: NetworkObserved, now: Date): Netw
       : {}),
     conditions,
   };
+}
+
+/** The phase shown: the row's, or what a problem with no row, or the object's deletion, makes of it. */
+function phaseOf(
+  net: Network,
+  row: ManagedNetwork | undefined,
+  problem: NetworkObserved['problem'],
+): NetworkObserved['phase'] {
+  if (net.metadata.deletionTimestamp) return 'Deleting';
+  if (problem && rangeRefusals.has(problem.reason)) return 'Failed';
+  if (!row) return problem && problem.reason !== NetworkReasons.ProviderUnavailable ? 'Failed' : 'Pending';
+  if (row.phase === 'Ready') return 'Ready';
+  if (row.phase === 'Deleting' || row.phase === 'Deleted') return 'Deleting';
+  return 'Provisioning';
+}
+
+/** The Network's status from its recorded row (with its subnets' usage and peers) and the problem shown. */
+export function networkStatusOf(
+  net: Network,
+  row: ManagedNetwork | undefined,
+  problem: NetworkObserved['problem'],
+  now: Date,
+): NetworkStatus {
+  return networkStatus(
+    net,
+    {
+      phase: phaseOf(net, row, problem),
+      cidr: row?.cidr,
+      providerId: row?.provider_id,
+      operationId: row?.operation_id,
+      subnets: row?.subnets,
+      missingPeers: row?.missingPeers,
+      problem,
+    },
+    now,
+  );
 }
 
 /**

@@ -65,18 +65,26 @@ async function attempt<T>(client: PoolClient, fn: () => Promise<T>): Promise<T |
 
 export interface NetworkRow {
   uid: string;
+  /** The namespace the network belongs to. */
+  scope: string;
+  name: string;
   region: string;
   cidr: string;
   phase: string;
   provider_id: string | null;
   operation_id: string | null;
+  /** How many creates at the provider came before the current one (each has its own token). */
+  create_attempt: number;
+  updated_at: Date;
 }
 
+const networkColumns =
+  'uid, scope, name, region, cidr::text, phase, provider_id, operation_id, create_attempt, updated_at';
+
 export async function findNetwork(client: Db, uid: string): Promise<NetworkRow | undefined> {
-  const { rows } = await client.query<NetworkRow>(
-    'SELECT uid, region, cidr::text, phase, provider_id, operation_id FROM networks WHERE uid = $1',
-    [uid],
-  );
+  const { rows } = await client.query<NetworkRow>(`SELECT ${networkColumns} FROM networks WHERE uid = $1`, [
+    uid,
+  ]);
   return rows[0];
 }
 
@@ -86,7 +94,7 @@ export async function findNetworkByName(
   name: string,
 ): Promise<NetworkRow | undefined> {
   const { rows } = await client.query<NetworkRow>(
-    'SELECT uid, region, cidr::text, phase, provider_id, operation_id FROM networks WHERE scope = $1 AND name = $2',
+    `SELECT ${networkColumns} FROM networks WHERE scope = $1 AND name = $2`,
     [scope, name],
   );
   return rows[0];
@@ -295,8 +303,8 @@ export async function releaseAddress(client: PoolClient, ownerUid: string): Prom
   await client.query('DELETE FROM addresses WHERE owner_uid = $1', [ownerUid]);
 }
 
-/** Frees the network's CIDR and subnets; refused while instances still hold addresses in it. */
-export async function releaseNetwork(client: PoolClient, uid: string): Promise<void> {
+/** Refuses (InUse) while instances still hold addresses in the network. */
+export async function refuseWhileInUse(client: Db, uid: string): Promise<void> {
   const { rows } = await client.query<{ n: string }>(
     'SELECT count(*) AS n FROM addresses WHERE network_uid = $1',
     [uid],
@@ -308,5 +316,10 @@ export async function releaseNetwork(client: PoolClient, uid: string): Promise<v
       'InUse',
     );
   }
+}
+
+/** Frees the network's CIDR and subnets; refused while instances still hold addresses in it. */
+export async function releaseNetwork(client: PoolClient, uid: string): Promise<void> {
+  await refuseWhileInUse(client, uid);
   await client.query('DELETE FROM networks WHERE uid = $1', [uid]);
 }

@@ -74,6 +74,10 @@ export class CloudConsole {
     return this.call('DELETE', this.instance(id));
   }
 
+  deleteNetwork(id: string): Promise<OutOfBandResult> {
+    return this.call('DELETE', `/admin/networks/${encodeURIComponent(id)}`);
+  }
+
   deleteVolume(id: string): Promise<OutOfBandResult> {
     return this.call('DELETE', this.volume(id));
   }

@@ -75,6 +75,8 @@ export async function adminRoute(
       return [200, state.removeRuleNow(id, await bodyOf(ruleEdit, req))];
     case 'DELETE /admin/instances/:id':
       return [200, state.deleteInstanceNow(id)];
+    case 'DELETE /admin/networks/:id':
+      return [200, state.deleteNetworkNow(id)];
     case 'DELETE /admin/volumes/:id':
       return [200, state.deleteVolumeNow(id)];
     case 'POST /admin/volumes/:id/size':

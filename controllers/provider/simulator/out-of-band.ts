@@ -10,6 +10,7 @@ export type OutOfBandAction =
   | 'remove-rule'
   | 'delete-instance'
   | 'delete-volume'
+  | 'delete-network'
   | 'grow-volume'
   | 'detach-volume';
 
@@ -19,7 +20,7 @@ export interface OutOfBandEdit {
   /** When it was made, UTC. */
   at: string;
   action: OutOfBandAction;
-  /** The id of the instance or volume changed. */
+  /** The id of the instance, volume or network changed. */
   target: string;
   /** What changed, such as the size before and after. */
   detail?: Record<string, unknown>;

@@ -79,6 +79,7 @@ export interface OutOfBandResult {
   edit: OutOfBandEdit;
   instance?: InstanceInfo;
   volume?: VolumeInfo;
+  network?: NetworkInfo;
 }
 
 /** Actions that need their instance to still exist when they complete. */
@@ -483,6 +484,16 @@ export class CloudState {
     const from = this.volumeOps.get(id)?.attachedTo;
     const volume = this.volumeOps.detachNow(id);
     return { edit: this.outOfBand.record('detach-volume', id, { from }), volume };
+  }
+
+  /** Out of band: the network is deleted at once. */
+  deleteNetworkNow(id: string): OutOfBandResult {
+    this.settleAll(id);
+    const net = this.networks.get(id);
+    if (!net || net.state === 'deleted')
+      throw new SimulatorError(404, 'NotFound', `network ${id} does not exist`);
+    this.setNetwork({ ...net, state: 'deleted' });
+    return { edit: this.outOfBand.record('delete-network', id), network: this.getNetwork(id) };
   }
 
   /** Every out-of-band edit, in the order made. */
