@@ -213,7 +213,9 @@ export function computeClient(
 
   async function confirmGone(row: InstanceRow): Promise<Observation<InstanceState>> {
     const info = await deps.provider.getInstance(row.provider_id!);
-    if (!info || info.state === 'terminated') {
+    const gone = !info || info.state === 'terminated';
+    observer?.saw(scopeOf(row), row.provider_id!, gone ? undefined : info);
+    if (gone) {
       // Right after a change the provider may not show the instance yet (eventual consistency): not gone.
       const since = Date.now() - (row.updated_at ? new Date(row.updated_at).getTime() : 0);
       return since < visibilityGraceMs ? { exists: 'unknown' } : { exists: false };

@@ -23,6 +23,12 @@ interface ZoneView<State> {
   listedFrom?: number;
   states: Map<string, { state: State; print: string }>;
   tracked: Map<string, string>;
+  /**
+   * What the reconcile of each tracked object last saw of it (a listing's print, a direct read's, or
+   * undefined for gone): the next listing is compared with that, so a change the reconcile made or saw
+   * between two listings (an instance started again, then stopped again) is still a change to wake it for.
+   */
+  seen: Map<string, string | undefined>;
 }
 
 const scopeKey = (s: Scope) => `${s.region}/${s.zone ?? ''}`;
@@ -57,6 +63,12 @@ export class ZoneObserver<State> {
 
   untrack(scope: Scope, id: string): void {
     this.zones.get(scopeKey(scope))?.tracked.delete(id);
+    this.zones.get(scopeKey(scope))?.seen.delete(id);
+  }
+
+  /** What a direct read of the provider said of `id` (undefined: gone); the next listing is compared with it. */
+  saw(scope: Scope, id: string, state: State | undefined): void {
+    this.view(scope).seen.set(id, state === undefined ? undefined : JSON.stringify(state));
   }
 
   /**
@@ -67,7 +79,10 @@ export class ZoneObserver<State> {
     const view = this.zones.get(scopeKey(scope));
     if (!view?.listedFrom) return { exists: 'unknown' };
     const seen = view.states.get(id);
-    if (seen) return { exists: true, state: seen.state };
+    if (seen) {
+      view.seen.set(id, seen.print);
+      return { exists: true, state: seen.state };
+    }
     if (knownSince && knownSince.getTime() >= view.listedFrom) return { exists: 'unknown' };
     return { exists: false };
   }
@@ -115,9 +130,11 @@ export class ZoneObserver<State> {
     const first = view.listedFrom === undefined;
     view.states = states;
     view.listedFrom = from;
-    if (first) return;
     for (const [id, key] of view.tracked) {
-      if (before.get(id)?.print !== states.get(id)?.print) this.wake(key);
+      const now = states.get(id)?.print;
+      // Compared with what the reconcile saw when it did; else with the last listing (none the first time).
+      const last = view.seen.has(id) ? view.seen.get(id) : first ? now : before.get(id)?.print;
+      if (last !== now) this.wake(key);
     }
   }
 
@@ -125,7 +142,7 @@ export class ZoneObserver<State> {
     const key = scopeKey(scope);
     let view = this.zones.get(key);
     if (!view) {
-      view = { scope, states: new Map(), tracked: new Map() };
+      view = { scope, states: new Map(), tracked: new Map(), seen: new Map() };
       this.zones.set(key, view);
     }
     return view;

@@ -62,7 +62,9 @@ export function volumeClient(
 
   async function confirmGone(row: VolumeRow): Promise<Observation<VolumeState>> {
     const info = await deps.provider.getVolume(row.provider_id!);
-    if (!info || info.state === 'deleted') {
+    const gone = !info || info.state === 'deleted';
+    observer?.saw(scopeOf(row), row.provider_id!, gone ? undefined : info);
+    if (gone) {
       const since = Date.now() - (row.updated_at ? new Date(row.updated_at).getTime() : 0);
       return since < visibilityGraceMs ? { exists: 'unknown' } : { exists: false };
     }
