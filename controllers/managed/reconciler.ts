@@ -339,7 +339,11 @@ export function withDrift<S extends ManagedStatus>(
       )
     : conditions;
   const { drift: _dropped, ...rest } = status;
-  return { ...rest, conditions: ready, ...(shown ? { drift: shown } : {}) } as S;
+  // Status is written by merge patch, which keeps what it does not name: a plan no longer shown is named null
+  // to remove it, or the last plan would stay beside drift that is gone.
+  const before = (obj as { status?: ManagedStatus }).status?.drift;
+  const written = shown && !shown.plan && before?.plan ? { ...shown, plan: null } : shown;
+  return { ...rest, conditions: ready, ...(written ? { drift: written } : {}) } as S;
 }
 
 function driftMessage(d: DriftStatus): string {

@@ -1,0 +1,41 @@
+// The drift part of a managed object's status, as the reconciler writes it by merge patch: a plan that is
+// no longer shown is removed by name (null), for a merge patch keeps every field it does not name.
+import assert from 'node:assert/strict';
+import type { DriftStatus } from '../../../crds/schemas/managed.ts';
+import { withDrift } from '../../../controllers/managed/reconciler.ts';
+
+const now = new Date('2026-12-02T10:00:00Z');
+const inSync: DriftStatus = {
+  observedAt: now.toISOString(),
+  total: 0,
+  counts: { cosmetic: 0, functional: 0, security: 0, critical: 0 },
+  records: [],
+};
+const planned: DriftStatus = {
+  ...inSync,
+  total: 1,
+  counts: { ...inSync.counts, critical: 1 },
+  plan: { hash: 'c5bd534171a1bffd', changes: ['remove a rule'], awaitingApproval: false },
+};
+const objWith = (drift?: DriftStatus) => ({
+  metadata: { name: 'web', generation: 1 },
+  status: drift ? { drift } : {},
+});
+
+describe('withDrift', () => {
+  it('names a plan that was shown and is no longer null, so the merge patch removes it', () => {
+    const status = withDrift({ phase: 'Running', conditions: [] }, inSync, now, objWith(planned));
+    assert.equal((status.drift as { plan?: unknown }).plan, null);
+    assert.equal(status.drift?.total, 0);
+  });
+
+  it('names no plan when none was shown before, so an unchanged status is not written again', () => {
+    const status = withDrift({ phase: 'Running', conditions: [] }, inSync, now, objWith(inSync));
+    assert.equal('plan' in status.drift!, false);
+  });
+
+  it('shows the plan it is given', () => {
+    const status = withDrift({ phase: 'Running', conditions: [] }, planned, now, objWith(inSync));
+    assert.deepEqual(status.drift?.plan, planned.plan);
+  });
+});
