@@ -25,6 +25,7 @@ import type { ManagedKind, ManagedRow, Problem, StepContext } from './kind.ts';
 import { showDrift } from './metrics.ts';
 import type { Capabilities } from './policies.ts';
 import {
+  planAttempt,
   recordDriftCleared,
   recordDriftDetected,
   recordHistoryOnly,
@@ -208,13 +209,13 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
       },
     };
   }
-  await recordPlanStarted(
+  const attempt = await recordPlanStarted(
     i.pool,
     i.subject,
     { hash: plan.hash, records: toRevert, changes: plan.changes, desired },
     now,
   );
-  const operations = await client.update(s, current, toRevert, planToken(current.uid, plan.hash));
+  const operations = await client.update(s, current, toRevert, planToken(current.uid, plan.hash, attempt));
   await recordPlanOperations(i.pool, row.uid, operations);
   await i.ctx.events.record(
     s.obj,
@@ -230,9 +231,13 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
   };
 }
 
-/** The idempotency token of one plan's calls: the same plan asks the same, a new plan asks anew. */
-export function planToken(uid: string, hash: string): string {
-  return `${uid}:plan:${hash}`;
+/**
+ * The idempotency token of one attempt of a plan: a crash repeats the attempt with the same token, while the
+ * same plan started again (the same drift found again after it was put back, or a retry after a failure) asks
+ * anew; the provider answers a token it has seen with the operation it gave it then, and does nothing.
+ */
+export function planToken(uid: string, hash: string, attempt: number): string {
+  return `${uid}:plan:${hash}:${attempt}`;
 }
 
 /** A plan recorded earlier: ask again (crash before its operations were recorded) or wait for them. */
@@ -253,7 +258,7 @@ async function planUnderWay<Obj extends k8s.KubernetesObject, Spec, Row extends 
       s,
       row,
       record.plan_records ?? [],
-      planToken(row.uid, record.plan_hash!),
+      planToken(row.uid, record.plan_hash!, await planAttempt(i.pool, row.uid)),
     );
     await recordPlanOperations(i.pool, row.uid, operations);
     return waiting;

@@ -100,13 +100,14 @@ async function recordHistory(
   now: Date,
   planHash: string | null,
   detail: string | null,
-): Promise<void> {
+): Promise<number> {
   const rows = records.length > 0 ? records : [undefined];
+  let last = 0;
   for (const r of rows) {
-    await client.query(
+    const inserted = await client.query<{ id: string }>(
       `INSERT INTO drift_history (uid, kind, namespace, name, tenant, event, path, drift_type, severity, desired,
          actual, action, plan_hash, detail, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
       [
         s.uid,
         s.kind,
@@ -125,7 +126,9 @@ async function recordHistory(
         now,
       ],
     );
+    last = Number(inserted.rows[0]!.id);
   }
+  return last;
 }
 
 /** New drift seen: its records, history and event, and the fingerprint that says it was told. */
@@ -160,23 +163,45 @@ export async function recordDriftCleared(pool: Pool, s: Subject, now: Date): Pro
 
 /**
  * The intent to remediate, recorded before the provider is called: a crash after this repeats the same
- * plan with the same token, which the provider answers with the first call's operations.
+ * plan with the same token, which the provider answers with the first call's operations. Returns the
+ * attempt (see planAttempt), new each time a plan starts, even the same plan again.
  */
 export async function recordPlanStarted(
   pool: Pool,
   s: Subject,
   plan: { hash: string; records: DriftRecord[]; changes: string[]; desired: unknown },
   now: Date,
-): Promise<void> {
-  await withTransaction(pool, async (c) => {
-    await recordHistory(c, s, 'remediating', plan.records, now, plan.hash, plan.changes.join('; '));
+): Promise<number> {
+  return withTransaction(pool, async (c) => {
+    const attempt = await recordHistory(
+      c,
+      s,
+      'remediating',
+      plan.records,
+      now,
+      plan.hash,
+      plan.changes.join('; '),
+    );
     await recordDriftEvent(c, s, 'remediation-started', { planHash: plan.hash, changes: plan.changes }, now);
     await c.query(
       `UPDATE managed_resources SET plan_hash = $2, plan_records = $3, plan_desired = $4, plan_operations = NULL,
          updated_at = now() WHERE uid = $1`,
       [s.uid, plan.hash, JSON.stringify(plan.records), JSON.stringify(plan.desired)],
     );
+    return attempt;
   });
+}
+
+/**
+ * The attempt of the plan under way, as recordPlanStarted returned it: the id of the last history row it
+ * wrote, which only a later plan's start goes past.
+ */
+export async function planAttempt(db: Pool, uid: string): Promise<number> {
+  const { rows } = await db.query<{ id: string | null }>(
+    "SELECT max(id) AS id FROM drift_history WHERE uid = $1 AND event = 'remediating'",
+    [uid],
+  );
+  return Number(rows[0]?.id ?? 0);
 }
 
 export async function recordPlanOperations(pool: Pool, uid: string, operations: string[]): Promise<void> {
