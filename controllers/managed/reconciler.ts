@@ -355,5 +355,5 @@ function driftMessage(d: DriftStatus): string {
   const approval = d.plan?.awaitingApproval
     ? `; plan ${d.plan.hash} waits for approval (annotate omnicloud.io/approve-plan=${d.plan.hash})`
     : '';
-  return `${d.total} field${d.total === 1 ? '' : 's'} differ from the spec (${bySeverity})${first ? `, first ${first.path}` : ''}${approval}`;
+  return `${d.total} ${d.total === 1 ? 'field differs' : 'fields differ'} from the spec (${bySeverity})${first ? `, first ${first.path}` : ''}${approval}`;
 }

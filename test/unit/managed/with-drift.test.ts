@@ -34,6 +34,18 @@ describe('withDrift', () => {
     assert.equal('plan' in status.drift!, false);
   });
 
+  it('says how many fields differ, in words that agree with the number', () => {
+    const drifted = (total: number) =>
+      withDrift(
+        { phase: 'Running', conditions: [] },
+        { ...planned, total },
+        now,
+        objWith(inSync),
+      ).conditions?.find((c) => c.type === 'Drifted')?.message;
+    assert.match(drifted(1)!, /^1 field differs from the spec \(1 critical\)/);
+    assert.match(drifted(2)!, /^2 fields differ from the spec \(1 critical\)/);
+  });
+
   it('shows the plan it is given', () => {
     const status = withDrift({ phase: 'Running', conditions: [] }, planned, now, objWith(inSync));
     assert.deepEqual(status.drift?.plan, planned.plan);
