@@ -83,7 +83,10 @@ export function networkClient(
 
   async function confirmGone(row: ManagedNetwork): Promise<Observation<NetworkState>> {
     const info = await deps.provider.getNetwork(row.provider_id!);
-    if (!info || info.state === 'deleted') {
+    const gone = !info || info.state === 'deleted';
+    // The next listing is compared with what this read saw, so a change made meanwhile still wakes the network.
+    observer?.saw(scopeOf(row), row.provider_id!, gone ? undefined : info);
+    if (gone) {
       // Right after a change the provider may not show the network yet (eventual consistency): not gone.
       const since = Date.now() - (row.updated_at ? new Date(row.updated_at).getTime() : 0);
       return since < visibilityGraceMs ? { exists: 'unknown' } : { exists: false };
