@@ -62,6 +62,8 @@ export async function liveLeaseHolder(
 export interface OperatorProcess {
   pid: number;
   command: string;
+  /** What started it (npm start, a test run), so the message says whose it is. */
+  parent?: string;
   identity: string;
   leaderElection: boolean;
   server: string;
@@ -153,9 +155,12 @@ export function operatorProcesses(server: string, own: number | null = process.p
     const reaches = serverOf(env, command);
     if (reaches !== undefined && !sameServer(reaches, server)) continue;
     const inner = [...matching.keys()].filter((p) => p !== pid && descendsFrom(p, pid));
+    const ppid = parentOf(pid);
+    const parentCommand = ppid ? readProc(ppid, 'cmdline')?.split('\0').filter(Boolean).join(' ') : undefined;
     found.push({
       pid: Number(pid),
       command,
+      ...(parentCommand ? { parent: `pid ${ppid}: ${parentCommand.slice(0, 200)}` } : {}),
       // The default identity is the host name and the pid of the process that runs the operator's code.
       identity: env.OMNICLOUD_IDENTITY ?? [pid, ...inner].map((p) => `${os.hostname()}-${p}`).join(' or '),
       leaderElection: env.OMNICLOUD_LEADER_ELECTION !== 'false',
@@ -192,13 +197,14 @@ export function refusal(
   for (const p of processes) {
     lines.push(
       `  - pid ${p.pid}: ${p.command}\n      identity ${p.identity}; leader election ` +
-        `${p.leaderElection ? 'on' : 'OFF (it reconciles whatever holds the Lease)'}; API server ${p.server}`,
+        `${p.leaderElection ? 'on' : 'OFF (it acts whoever holds the Lease)'}; API server ${p.server}` +
+        (p.parent ? `\n      started by ${p.parent}` : ''),
     );
   }
   lines.push(
     'Stop it, then run the benchmark again:',
     ...processes.map(
-      (p) => `  kill ${p.pid}    # SIGTERM: it stops its work and hands the Lease back at once`,
+      (p) => `  kill ${p.pid}    # SIGTERM: it stops its work (and hands back the Lease if it holds it)`,
     ),
     '  (or Ctrl-C in the terminal running `npm start`; a test that started it stops it when it ends)',
   );
