@@ -72,18 +72,20 @@ export class ZoneObserver<State> {
   }
 
   /**
-   * What the last listing of the zone says of `id`. Absent from a listing that began before `knownSince`
-   * (the resource may be younger than the listing) is not known yet, never gone.
+   * What the last listing of the zone says of `id`. A listing that began before `knownSince` (the resource's
+   * last recorded change) is not known to hold that change, listed or not: the resource may be younger than
+   * the listing, or changed by a step of ours since (a volume grown, which the listing still shows at its old
+   * size and a reconcile would take for a spec change not yet applied). The caller asks the provider instead.
    */
   lookup(scope: Scope, id: string, knownSince: Date | undefined): Observation<State> {
     const view = this.zones.get(scopeKey(scope));
     if (!view?.listedFrom) return { exists: 'unknown' };
+    if (knownSince && knownSince.getTime() >= view.listedFrom) return { exists: 'unknown' };
     const seen = view.states.get(id);
     if (seen) {
       view.seen.set(id, seen.print);
       return { exists: true, state: seen.state };
     }
-    if (knownSince && knownSince.getTime() >= view.listedFrom) return { exists: 'unknown' };
     return { exists: false };
   }
 
