@@ -42,6 +42,7 @@ import {
   leadMs,
   manifestOf,
   pluralOf,
+  recordedPlan,
   recordedRow,
   volumeSize,
   type Subject,
@@ -100,11 +101,8 @@ describe('chaos: operator killed at random points of managed create, update, rem
     const drifted = obj.status.conditions?.find((c) => c.type === 'Drifted');
     if (drifted?.status !== expectedDrifted(run) || drifted.observedGeneration !== obj.metadata.generation)
       return `Drifted ${drifted?.status} at generation ${drifted?.observedGeneration}`;
-    const { rows } = await infra.query<{ plan_hash: string | null }>(
-      'SELECT plan_hash FROM managed_resources WHERE uid = $1',
-      [s.uid],
-    );
-    if (rows[0]?.plan_hash) return `plan ${rows[0].plan_hash} under way`;
+    const plan = await recordedPlan(infra, s.uid);
+    if (plan) return `plan ${plan} under way`;
     if (run.op !== 'remediate') return undefined;
     if (run.edit === 'delete' && row.provider_id === s.before?.provider_id) return 'not created again yet';
     // The Drifted condition may still be the one from before the edit: the last drift event tells it is over.
@@ -298,14 +296,7 @@ describe('chaos: operator killed at random points of managed create, update, rem
       s.uid ??= obj?.metadata.uid;
       const row = s.uid ? await recordedRow(infra, s.run.kind, s.uid) : undefined;
       const moved = s.uid ? (await outboxEvents(infra, [s.uid], roundSeq)).get(s.uid)!.length : 0;
-      const plan = s.uid
-        ? (
-            await infra.query<{ plan_hash: string | null }>(
-              'SELECT plan_hash FROM managed_resources WHERE uid = $1',
-              [s.uid],
-            )
-          ).rows[0]?.plan_hash
-        : undefined;
+      const plan = s.uid ? await recordedPlan(infra, s.uid) : undefined;
       const done = (await unsettled(s)) === undefined;
       const where = done ? 'finished' : moved > 0 || plan ? 'midway' : 'untouched';
       landed[where].push(s.run.name);
@@ -358,6 +349,11 @@ describe('chaos: operator killed at random points of managed create, update, rem
     console.log(
       `      the kills landed: ${landed.midway.length} part way through, ${landed.untouched.length} before the operator acted, ` +
         `${landed.finished.length} after it finished (${runs.length} runs)`,
+    );
+    // Kills that all missed the operations would prove nothing about a crash part way through one.
+    assert.ok(
+      landed.midway.length >= runs.length / 3,
+      `CHAOS_SEED=${seed}: only ${landed.midway.length} of ${runs.length} kills landed part way through an operation`,
     );
     // Late repeats: a transition or drift event told again after its round was judged.
     const known = [...subjects.values()].filter((s) => s.uid);

@@ -90,6 +90,15 @@ export async function recordedRow(infra: pg.Pool, kind: Kind, uid: string): Prom
   return rows[0];
 }
 
+/** The remediation plan the managed reconciler has recorded as under way for the object, if any. */
+export async function recordedPlan(infra: pg.Pool, uid: string): Promise<string | undefined> {
+  const { rows } = await infra.query<{ plan_hash: string | null }>(
+    'SELECT plan_hash FROM managed_resources WHERE uid = $1',
+    [uid],
+  );
+  return rows[0]?.plan_hash ?? undefined;
+}
+
 /** The object a run acts on, as the test knows it. */
 export interface Subject {
   run: Run;
