@@ -36,7 +36,8 @@ import { writesOf, total } from './support/api-writes.ts';
 import { ensureNoOtherOperator, startBenchOperator } from './support/bench-operator.ts';
 import { inFlight } from './support/in-flight.ts';
 import { Milestones } from './support/milestones.ts';
-import { delta, samples } from './support/prometheus.ts';
+import { measureCpu, stackProcesses } from './support/cpu.ts';
+import { bucketQuantile, delta, samples } from './support/prometheus.ts';
 import { providerOperationMs, requireStack } from './support/stack.ts';
 import { perSecond, round, seconds, spread } from './support/stats.ts';
 import { runBench } from './support/run-bench.ts';
@@ -153,6 +154,7 @@ async function run(teardown: Teardown): Promise<void> {
   log(
     `${count} Compute creates, ${concurrency} in flight, operator with ${workers} workers, queue ${rate}/s`,
   );
+  const cpuOfPhase = measureCpu(stackProcesses({ operator: op.pid }));
   const start = performance.now();
   const creates = await inFlight(count, concurrency, (i) =>
     custom.createNamespacedCustomObject({
@@ -176,6 +178,7 @@ async function run(teardown: Teardown): Promise<void> {
   const at = (mark: string) => names.map((n) => seen.first(n, mark)!);
   const running = at('Running');
   const runningMs = Math.max(...running) - start;
+  const cpu = cpuOfPhase();
   const rss = op.rssMiB();
   // The audit log is written as each request ends: a moment for the last status writes to land in it.
   await new Promise((r) => setTimeout(r, 2000));
@@ -187,9 +190,9 @@ async function run(teardown: Teardown): Promise<void> {
   const toRunning = spread(since(sent, running));
   const segments = {
     create_to_finalizer: spread(since(sent, at('finalizer'))),
-    finalizer_to_first_status: spread(since(at('finalizer'), at('status'))),
-    create_to_placed: spread(since(sent, at('placed'))),
+    finalizer_to_placed: spread(since(at('finalizer'), at('placed'))),
     placed_to_running: spread(since(at('placed'), running)),
+    create_to_placed: spread(since(sent, at('placed'))),
   };
   const series = (name: string, result = '') =>
     [...metrics].filter(([s]) => s.startsWith(name) && s.includes(result)).reduce((a, [, v]) => a + v, 0);
@@ -212,7 +215,19 @@ async function run(teardown: Teardown): Promise<void> {
         1000,
       1,
     ),
+    reconcile_p50_p99_s: [0.5, 0.99].map((q) =>
+      bucketQuantile(metrics, 'omnicloud_reconcile_duration_seconds', q),
+    ),
+    queue_wait_p50_p99_s: [0.5, 0.99].map((q) =>
+      bucketQuantile(metrics, 'omnicloud_workqueue_latency_seconds', q),
+    ),
   };
+  const reconcileCount = reconciles.success + reconciles.requeue + reconciles.error;
+  // What the workers could do at the measured cost of a reconcile: an upper bound on instances/s.
+  const workerBoundPerS = round(
+    (Number(workers) / (reconciles.mean_reconcile_ms / 1000)) * (count / reconcileCount),
+    1,
+  );
   const cmRate = perSecond(count, configMaps.ms);
   const runRate = perSecond(count, runningMs);
   const result = {
@@ -232,8 +247,12 @@ async function run(teardown: Teardown): Promise<void> {
     api_writes_per_instance: round(total(writes.inNamespace) / count, 2),
     api_writes_by_kind: Object.fromEntries(writes.inNamespace),
     operator_writes_all: writes.all,
-    reconciles_per_instance: round((reconciles.success + reconciles.requeue + reconciles.error) / count, 2),
+    reconciles_per_instance: round(reconcileCount / count, 2),
     reconciles,
+    worker_bound_instances_per_s: workerBoundPerS,
+    cpu_s: Object.fromEntries(Object.entries(cpu.byProcess).map(([n, ms]) => [n, seconds(ms)])),
+    cpu_phase_wall_s: seconds(cpu.wallMs),
+    cores: cpu.cores,
     operator_rss_mib: rss,
   };
   const row = (label: string, value: string) => console.log(`  ${label.padEnd(38)}${value}`);
@@ -252,8 +271,7 @@ async function run(teardown: Teardown): Promise<void> {
     `${p(toRunning)}  (target p99 <= ${(2 + result.provider_operation_s).toFixed(2)} s: 2 s + provider ${result.provider_operation_s} s)`,
   );
   row('  create to finalizer added', p(segments.create_to_finalizer));
-  row('  finalizer to first status', p(segments.finalizer_to_first_status));
-  row('  create to Scheduled=True', p(segments.create_to_placed));
+  row('  finalizer to Scheduled=True', p(segments.finalizer_to_placed));
   row('  Scheduled=True to Running', p(segments.placed_to_running));
   row(
     'API writes per instance',
@@ -261,7 +279,24 @@ async function run(teardown: Teardown): Promise<void> {
   );
   row(
     'reconciles per instance',
-    `${result.reconciles_per_instance}  (success ${reconciles.success}, requeue ${reconciles.requeue}, error ${reconciles.error}; mean ${reconciles.mean_reconcile_ms} ms each, mean queue wait ${reconciles.mean_queue_wait_ms} ms)`,
+    `${result.reconciles_per_instance}  (success ${reconciles.success}, requeue ${reconciles.requeue}, error ${reconciles.error})`,
+  );
+  const [r50, r99] = reconciles.reconcile_p50_p99_s;
+  const [q50, q99] = reconciles.queue_wait_p50_p99_s;
+  row(
+    '  one reconcile',
+    `mean ${reconciles.mean_reconcile_ms} ms, p50 <= ${r50} s, p99 <= ${r99} s (histogram buckets)`,
+  );
+  row(
+    '  wait in the queue',
+    `mean ${reconciles.mean_queue_wait_ms} ms, p50 <= ${q50} s, p99 <= ${q99} s (histogram buckets)`,
+  );
+  row('  workers at that cost allow', `${workerBoundPerS} instances/s`);
+  row(
+    `CPU over the Compute phase (${result.cpu_phase_wall_s} s x ${cpu.cores} cores)`,
+    Object.entries(result.cpu_s)
+      .map(([n, sec]) => `${n} ${sec} s`)
+      .join(', '),
   );
   row('operator RSS', `${rss.now} MiB at the end, ${rss.peak} MiB peak`);
   console.log(JSON.stringify(result));

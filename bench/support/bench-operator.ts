@@ -21,6 +21,8 @@ export interface BenchOperator {
   user: string;
   /** Requests the operator made so far, as the audit log has them. */
   requests(): AuditedRequest[];
+  /** The operator's process id. */
+  pid: number;
   /** Resident memory now and at its peak, in MiB. */
   rssMiB(): { now: number; peak: number };
   /** The operator's Prometheus metrics, as text. */
@@ -135,6 +137,7 @@ export async function startBenchOperator(
   const pid = proc.child.pid!;
   return {
     process: proc,
+    pid,
     user,
     requests: () => auditedRequests(user),
     rssMiB: () => ({ now: statusField(pid, 'VmRSS'), peak: statusField(pid, 'VmHWM') }),

@@ -25,3 +25,16 @@ export function delta(
   }
   return out;
 }
+
+/**
+ * The q-quantile (0-1) of a histogram's observations in `series` (from delta()), as the upper bound of the
+ * bucket it falls in: Prometheus buckets hold no finer detail.
+ */
+export function bucketQuantile(series: Map<string, number>, name: string, q: number): number {
+  const buckets = [...series]
+    .filter(([s]) => s.startsWith(`${name}_bucket{`))
+    .map(([s, n]) => ({ le: Number(/le="([^"]+)"/.exec(s)?.[1]), n }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.n ?? 0;
+  return buckets.find((b) => b.n >= q * total)?.le ?? NaN;
+}
