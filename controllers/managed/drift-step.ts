@@ -21,6 +21,7 @@ import {
   summarizeDrift,
   type DriftRecord,
 } from './drift/index.ts';
+import { ProviderRequestError } from '../provider/types.ts';
 import type { ManagedKind, ManagedRow, Problem, StepContext } from './kind.ts';
 import { showDrift } from './metrics.ts';
 import type { Capabilities } from './policies.ts';
@@ -70,6 +71,8 @@ export interface DriftStepInput<Obj extends k8s.KubernetesObject, Spec, Row exte
   ctx: ReconcileContext<Obj>;
   /** Whether a zone observer wakes the object when its outside state changes. */
   observed: boolean;
+  /** What the spec asks for when the kind acts on what was recorded instead (a spec it cannot act on). */
+  desiredSpec?: Spec;
 }
 
 export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
@@ -85,7 +88,7 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
   }
   let seen = await client.observe(row, fresh);
   if (seen.exists === 'unknown') seen = await client.observe(row, true);
-  const desired = client.desired(s.spec, row);
+  const desired = client.desired(i.desiredSpec ?? s.spec, row);
   const now = s.now();
   if (seen.exists === 'unknown') return { row, action: requeueAfter(2_000) };
   let current = row;
@@ -215,7 +218,13 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
     { hash: plan.hash, records: toRevert, changes: plan.changes, desired },
     now,
   );
-  const operations = await client.update(s, current, toRevert, planToken(current.uid, plan.hash, attempt));
+  const operations = await client
+    .update(s, current, toRevert, planToken(current.uid, plan.hash, attempt))
+    .catch(refusal);
+  if (typeof operations === 'string') {
+    const started = { ...record, plan_hash: plan.hash, plan_desired: desired };
+    return planRefused(i, started, operations, drift);
+  }
   await recordPlanOperations(i.pool, row.uid, operations);
   await i.ctx.events.record(
     s.obj,
@@ -254,12 +263,15 @@ async function planUnderWay<Obj extends k8s.KubernetesObject, Spec, Row extends 
     problem: { reason: DriftReasons.Remediating, message: `applying plan ${record.plan_hash}` },
   };
   if (!record.plan_operations) {
-    const operations = await client.update(
-      s,
-      row,
-      record.plan_records ?? [],
-      planToken(row.uid, record.plan_hash!, await planAttempt(i.pool, row.uid)),
-    );
+    const operations = await client
+      .update(
+        s,
+        row,
+        record.plan_records ?? [],
+        planToken(row.uid, record.plan_hash!, await planAttempt(i.pool, row.uid)),
+      )
+      .catch(refusal);
+    if (typeof operations === 'string') return planRefused(i, record, operations, drift?.drift);
     await recordPlanOperations(i.pool, row.uid, operations);
     return waiting;
   }
@@ -323,4 +335,38 @@ async function tellDrift<Obj extends k8s.KubernetesObject, Spec, Row extends Man
     DriftReasons.Drifted,
     `${findings.length} drift record${findings.length === 1 ? '' : 's'}: ${worst.join('; ')}${findings.length > 3 ? '; …' : ''}`,
   );
+}
+
+/** A provider that refuses a plan's call (4xx) will refuse it again: the plan ends as failed instead. */
+function refusal(err: unknown): string {
+  if (err instanceof ProviderRequestError && err.status >= 400 && err.status < 500) return err.message;
+  throw err;
+}
+
+/** How long a plan the provider refused waits before the drift may be planned for again. */
+const refusedRetryMs = 60_000;
+
+async function planRefused<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
+  i: DriftStepInput<Obj, Spec, Row, State>,
+  record: ManagedRecord,
+  why: string,
+  drift: DriftStatus | undefined,
+): Promise<DriftOutcome<Row>> {
+  const failed = `the provider refused it: ${why}`;
+  await recordPlanEnded(i.pool, i.subject, record, { failed }, i.s.now());
+  await i.ctx.events.record(
+    i.s.obj,
+    'Warning',
+    DriftReasons.RemediationFailed,
+    `plan ${record.plan_hash} failed: ${failed}`,
+  );
+  return {
+    row: i.row,
+    action: requeueAfter(refusedRetryMs),
+    drift,
+    problem: {
+      reason: DriftReasons.RemediationFailed,
+      message: `plan ${record.plan_hash} failed: ${failed}`,
+    },
+  };
 }

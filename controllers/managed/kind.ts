@@ -45,7 +45,10 @@ export type Observation<State> =
   { exists: true; state: State; raw?: unknown } | { exists: false } | { exists: 'unknown' };
 
 /** The spec a reconcile acts on, or why it cannot act on it (still deletable). */
-export type SpecReading<Spec> = { spec: Spec } | { invalid: string; spec?: Spec };
+export type SpecReading<Spec> =
+  | { spec: Spec }
+  /** `spec` is what the kind acts on (what was recorded); `desired`, what the object's spec asks for. */
+  | { invalid: string; spec?: Spec; desired?: Spec };
 
 export interface ManagedStatus {
   phase?: string;

@@ -188,6 +188,7 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
         policy: policies.driftPolicy,
         ctx,
         observed: deps.observed?.() ?? false,
+        desiredSpec: 'desired' in reading ? reading.desired : undefined,
       });
       result = { row: observed.row, action: observed.action, problem: observed.problem ?? result.problem };
       drift = observed.drift;

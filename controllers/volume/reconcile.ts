@@ -53,6 +53,9 @@ export function volumeKind(deps: VolumeDeps): ManagedKind<VolumeObj, VolumeSpec,
       return {
         invalid: invalid.message,
         spec: row && parsed.success ? recordedVolumeSpec(parsed.data, row) : undefined,
+        // Drift is judged against what the spec asks for: a volume grown outside stays reported until the spec
+        // is raised to its size or the drift is accepted.
+        desired: parsed.success ? parsed.data : undefined,
       };
     },
     managementOf: (spec, obj) => ({

@@ -2,6 +2,7 @@
 // no longer shown is removed by name (null), for a merge patch keeps every field it does not name.
 import assert from 'node:assert/strict';
 import type { DriftStatus } from '../../../crds/schemas/managed.ts';
+import type { ManagedStatus } from '../../../controllers/managed/kind.ts';
 import { withDrift } from '../../../controllers/managed/reconciler.ts';
 
 const now = new Date('2026-12-02T10:00:00Z');
@@ -17,6 +18,7 @@ const planned: DriftStatus = {
   counts: { ...inSync.counts, critical: 1 },
   plan: { hash: 'c5bd534171a1bffd', changes: ['remove a rule'], awaitingApproval: false },
 };
+const running = (): ManagedStatus => ({ phase: 'Running', conditions: [] });
 const objWith = (drift?: DriftStatus) => ({
   metadata: { name: 'web', generation: 1 },
   status: drift ? { drift } : {},
@@ -24,30 +26,27 @@ const objWith = (drift?: DriftStatus) => ({
 
 describe('withDrift', () => {
   it('names a plan that was shown and is no longer null, so the merge patch removes it', () => {
-    const status = withDrift({ phase: 'Running', conditions: [] }, inSync, now, objWith(planned));
+    const status = withDrift(running(), inSync, now, objWith(planned));
     assert.equal((status.drift as { plan?: unknown }).plan, null);
     assert.equal(status.drift?.total, 0);
   });
 
   it('names no plan when none was shown before, so an unchanged status is not written again', () => {
-    const status = withDrift({ phase: 'Running', conditions: [] }, inSync, now, objWith(inSync));
+    const status = withDrift(running(), inSync, now, objWith(inSync));
     assert.equal('plan' in status.drift!, false);
   });
 
   it('says how many fields differ, in words that agree with the number', () => {
     const drifted = (total: number) =>
-      withDrift(
-        { phase: 'Running', conditions: [] },
-        { ...planned, total },
-        now,
-        objWith(inSync),
-      ).conditions?.find((c) => c.type === 'Drifted')?.message;
+      withDrift(running(), { ...planned, total }, now, objWith(inSync)).conditions?.find(
+        (c) => c.type === 'Drifted',
+      )?.message;
     assert.match(drifted(1)!, /^1 field differs from the spec \(1 critical\)/);
     assert.match(drifted(2)!, /^2 fields differ from the spec \(1 critical\)/);
   });
 
   it('shows the plan it is given', () => {
-    const status = withDrift({ phase: 'Running', conditions: [] }, planned, now, objWith(inSync));
+    const status = withDrift(running(), planned, now, objWith(inSync));
     assert.deepEqual(status.drift?.plan, planned.plan);
   });
 });
