@@ -6,7 +6,7 @@ const writeVerbs = new Set(['create', 'update', 'patch', 'delete', 'deletecollec
 export interface Writes {
   /** Every write the operator made. */
   all: number;
-  /** Writes to objects in `namespace`, by "verb resource[/subresource]". */
+  /** Writes to objects in `namespace`, by "verb resource[/subresource]", refused ones apart with their code. */
   inNamespace: Map<string, number>;
 }
 
@@ -19,7 +19,8 @@ export function writesOf(requests: readonly AuditedRequest[], namespace: string)
     // resource is group/resource/subresource/namespace/name with the parts that are absent left out.
     const at = r.resource.indexOf(`/${namespace}`);
     if (at < 0) continue;
-    const key = `${r.verb} ${r.resource.slice(0, at)}`;
+    const refused = r.code >= 300 ? ` (${r.code})` : '';
+    const key = `${r.verb} ${r.resource.slice(0, at)}${refused}`;
     inNamespace.set(key, (inNamespace.get(key) ?? 0) + 1);
   }
   return { all, inNamespace };

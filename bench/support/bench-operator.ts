@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { auditLogPath } from '../../hack/stack/components/apiserver.ts';
 import { auditedRequests, type AuditedRequest } from '../../test/support/chart-operator.ts';
 import { uniqueName } from '../../test/support/kube.ts';
 import { startOperator, type OperatorProcess } from '../../test/support/operator.ts';
@@ -19,8 +20,13 @@ export interface BenchOperator {
   process: OperatorProcess;
   /** The ServiceAccount user the API server's audit log names the operator's requests with. */
   user: string;
-  /** Requests the operator made so far, as the audit log has them. */
-  requests(): AuditedRequest[];
+  /** A point in the audit log to count the operator's requests from. */
+  auditMark(): AuditMark;
+  /**
+   * The operator's requests since `mark`, or undefined when the API server rotated its audit log meanwhile
+   * (at 50 MB): the requests before the rotation are in a file this does not read, so a count would be short.
+   */
+  requestsSince(mark: AuditMark): AuditedRequest[] | undefined;
   /** The operator's process id. */
   pid: number;
   /** Resident memory now and at its peak, in MiB. */
@@ -33,6 +39,13 @@ const lease = {
   namespace: process.env.OMNICLOUD_LEASE_NAMESPACE ?? 'kube-system',
   name: process.env.OMNICLOUD_LEASE_NAME ?? 'omnicloud-operator',
 };
+
+export interface AuditMark {
+  inode: number;
+  count: number;
+}
+
+const auditInode = (): number => (fs.existsSync(auditLogPath) ? fs.statSync(auditLogPath).ino : 0);
 
 /** Throws Refused if another operator reaches this API server (or holds the Lease this one would take). */
 export async function ensureNoOtherOperator(kc: k8s.KubeConfig, bench: string): Promise<void> {
@@ -139,7 +152,9 @@ export async function startBenchOperator(
     process: proc,
     pid,
     user,
-    requests: () => auditedRequests(user),
+    auditMark: () => ({ inode: auditInode(), count: auditedRequests(user).length }),
+    requestsSince: (mark) =>
+      auditInode() === mark.inode ? auditedRequests(user).slice(mark.count) : undefined,
     rssMiB: () => ({ now: statusField(pid, 'VmRSS'), peak: statusField(pid, 'VmHWM') }),
     async metrics() {
       const res = await fetch(`http://127.0.0.1:${proc.port}/metrics`, { signal: AbortSignal.timeout(5000) });
