@@ -48,7 +48,10 @@ export function instanceState(info: InstanceInfo): InstanceState {
   };
 }
 
-export function instanceObserver(deps: ComputeDeps, log: Logger): ZoneObserver<InstanceInfo> {
+export function instanceObserver(
+  deps: Pick<ComputeDeps, 'provider' | 'observeIntervalMs'>,
+  log: Logger,
+): ZoneObserver<InstanceInfo> {
   return new ZoneObserver<InstanceInfo>(
     'instances',
     async (scope, pageToken) => {
