@@ -56,6 +56,8 @@ export const DriftReasons = {
 } as const;
 
 const pollMs = 300;
+/** A settled object the observer watches is reconciled every this many observe intervals (5 min by default). */
+const settledRecheckFactor = 10;
 
 type Acted = DriftRecord & { action: DriftAction };
 
@@ -138,7 +140,11 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
   for (const f of findings) counts[f.severity] += 1;
   showDrift(kind.kind, row.uid, counts);
   let drift: DriftStatus | undefined = summarizeDrift(findings, now);
-  const settle = i.observed ? {} : requeueAfter(kind.observeIntervalMs);
+  // Woken by the zone observer when the outside changes; looked at again now and then all the same, so what
+  // only a reconcile finds (its database gone, say) is shown on settled objects too.
+  const settle = requeueAfter(
+    i.observed ? kind.observeIntervalMs * settledRecheckFactor : kind.observeIntervalMs,
+  );
   const remember = async () => {
     const inSync = records.length === 0;
     const applied = inSync ? desired : record.applied;
