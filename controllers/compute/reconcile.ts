@@ -10,6 +10,7 @@ import type { ResourceRef } from '../../operator/informer.ts';
 import { computeSpecSchema, type Compute, type ComputeSpec } from '../../crds/schemas/compute.ts';
 import type { ManagedKind } from '../managed/kind.ts';
 import type { ZoneObserver } from '../managed/observer.ts';
+import { policiesOf } from '../managed/policies.ts';
 import { managedController } from '../managed/reconciler.ts';
 import { NetworkCacheNotSynced } from '../network/security-groups.ts';
 import { IpamRefusal } from '../network/store.ts';
@@ -67,11 +68,7 @@ export function computeKind(
       if (problems.length > 0) return { invalid: describeProblems(problems) };
       return { spec: parsed.data! };
     },
-    managementOf: (spec, obj) => ({
-      managementPolicy: spec?.managementPolicy ?? obj.spec?.managementPolicy ?? 'Full',
-      deletionPolicy: spec?.deletionPolicy ?? obj.spec?.deletionPolicy ?? 'Delete',
-      driftPolicy: spec?.driftPolicy ?? { default: 'revert', overrides: [] },
-    }),
+    managementOf: policiesOf,
     driftRules: computeDriftRules,
     status: computeStatus,
     phaseEvent(row, before) {

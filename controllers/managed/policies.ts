@@ -1,5 +1,6 @@
 // What a management and deletion policy allow the reconciler to do outside. Pure.
-import type { DeletionPolicy, ManagementPolicy } from '../../crds/schemas/managed.ts';
+import type { DeletionPolicy, DriftPolicy, ManagementPolicy } from '../../crds/schemas/managed.ts';
+import type { ManagedPolicies } from './kind.ts';
 
 export interface Capabilities {
   create: boolean;
@@ -23,4 +24,22 @@ export function capabilities(management: ManagementPolicy, deletion: DeletionPol
 export function orphanReason(management: ManagementPolicy, deletion: DeletionPolicy): string {
   if (deletion === 'Orphan') return 'deletionPolicy is Orphan';
   return `managementPolicy ${management} never deletes`;
+}
+
+interface WithPolicies {
+  managementPolicy?: ManagementPolicy;
+  deletionPolicy?: DeletionPolicy;
+  driftPolicy?: DriftPolicy;
+}
+
+/**
+ * The policies of an object: from the spec the controller acts on, else from the object's own spec (a spec it
+ * cannot act on still says how it is to be deleted), else the defaults.
+ */
+export function policiesOf(spec: WithPolicies | undefined, obj: { spec?: WithPolicies }): ManagedPolicies {
+  return {
+    managementPolicy: spec?.managementPolicy ?? obj.spec?.managementPolicy ?? 'Full',
+    deletionPolicy: spec?.deletionPolicy ?? obj.spec?.deletionPolicy ?? 'Delete',
+    driftPolicy: spec?.driftPolicy ?? { default: 'revert', overrides: [] },
+  };
 }

@@ -10,6 +10,7 @@ import { networkSpecSchema, type Network, type NetworkSpec } from '../../crds/sc
 import { invalidSpec } from '../invalid-spec.ts';
 import type { ManagedKind } from '../managed/kind.ts';
 import type { ZoneObserver } from '../managed/observer.ts';
+import { policiesOf } from '../managed/policies.ts';
 import { managedController } from '../managed/reconciler.ts';
 import type { CloudProvider, NetworkInfo } from '../provider/types.ts';
 import { networkClient, type NetworkState } from './client.ts';
@@ -61,11 +62,7 @@ export function networkKind(
         spec: row && parsed.success ? recordedSpec(parsed.data, row) : undefined,
       };
     },
-    managementOf: (spec, obj) => ({
-      managementPolicy: spec?.managementPolicy ?? obj.spec?.managementPolicy ?? 'Full',
-      deletionPolicy: spec?.deletionPolicy ?? obj.spec?.deletionPolicy ?? 'Delete',
-      driftPolicy: spec?.driftPolicy ?? { default: 'revert', overrides: [] },
-    }),
+    managementOf: policiesOf,
     driftRules: {},
     status: networkStatusOf,
     phaseEvent(row, before) {

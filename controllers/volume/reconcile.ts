@@ -9,6 +9,7 @@ import { volumeSpecSchema, type Volume, type VolumeSpec } from '../../crds/schem
 import { invalidSpec } from '../invalid-spec.ts';
 import type { ManagedKind } from '../managed/kind.ts';
 import type { ZoneObserver } from '../managed/observer.ts';
+import { policiesOf } from '../managed/policies.ts';
 import { managedController } from '../managed/reconciler.ts';
 import type { CloudProvider, VolumeInfo } from '../provider/types.ts';
 import { volumeClient, type VolumeState } from './client.ts';
@@ -58,11 +59,7 @@ export function volumeKind(deps: VolumeDeps): ManagedKind<VolumeObj, VolumeSpec,
         desired: parsed.success ? parsed.data : undefined,
       };
     },
-    managementOf: (spec, obj) => ({
-      managementPolicy: spec?.managementPolicy ?? obj.spec?.managementPolicy ?? 'Full',
-      deletionPolicy: spec?.deletionPolicy ?? obj.spec?.deletionPolicy ?? 'Delete',
-      driftPolicy: spec?.driftPolicy ?? { default: 'revert', overrides: [] },
-    }),
+    managementOf: policiesOf,
     driftRules: {},
     status: volumeStatus,
     phaseEvent(row, before) {
