@@ -325,7 +325,9 @@ export function withDrift<S extends ManagedStatus>(
     obj.metadata?.generation,
   );
   // An outside resource that differs from the spec in more than looks is not what was asked for.
-  const matters = shown && shown.total > shown.counts.cosmetic;
+  // A Ready already False says something more pressing (an invalid spec, an outage): drift does not hide it.
+  const readyNow = conditions.find((c) => c.type === 'Ready');
+  const matters = shown && shown.total > shown.counts.cosmetic && readyNow?.status !== 'False';
   const ready = matters
     ? setCondition(
         conditions,

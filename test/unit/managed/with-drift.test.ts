@@ -50,3 +50,31 @@ describe('withDrift', () => {
     assert.deepEqual(status.drift?.plan, planned.plan);
   });
 });
+
+describe('withDrift and Ready', () => {
+  it('leaves a Ready that is already False (an invalid spec) as it is, with drift beside it', () => {
+    const invalid = {
+      type: 'Ready',
+      status: 'False' as const,
+      reason: 'InvalidSpec',
+      message: 'spec.type: cannot change from standard to ssd',
+      lastTransitionTime: now.toISOString(),
+    };
+    const status = withDrift({ phase: 'Available', conditions: [invalid] }, planned, now, objWith(inSync));
+    const ready = status.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.reason, 'InvalidSpec');
+    assert.equal(status.conditions?.find((c) => c.type === 'Drifted')?.status, 'True');
+  });
+
+  it('turns a True Ready False while more than cosmetic drift is shown', () => {
+    const ok = {
+      type: 'Ready',
+      status: 'True' as const,
+      reason: 'Running',
+      message: 'running',
+      lastTransitionTime: now.toISOString(),
+    };
+    const status = withDrift({ phase: 'Running', conditions: [ok] }, planned, now, objWith(inSync));
+    assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.reason, 'Drifted');
+  });
+});
