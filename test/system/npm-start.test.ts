@@ -71,7 +71,12 @@ describe('system: npm start runs the operator with its admission webhooks regist
     assert.ok(hook.clientConfig.caBundle, 'the CA of its serving certificate is in the configuration');
     assert.equal(hook.failurePolicy, 'Fail');
     assert.deepEqual(JSON.parse(JSON.stringify(hook.rules)), validatingRules);
-    const mutating = await admission.readMutatingWebhookConfiguration({ name: configuration });
+    // The two configurations are created one after the other: the second may not be there yet.
+    const mutating = await eventually(
+      'the mutating webhook configuration registered by the operator',
+      async () => admission.readMutatingWebhookConfiguration({ name: configuration }).catch(() => undefined),
+      30_000,
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(mutating.webhooks![0]!.rules)), mutatingRules);
 
     // A rule only the webhook can check, as it asks the cloud provider: a region the provider does not offer.
