@@ -11,9 +11,10 @@
 // the same API server (`npm start`, a test's operator, which runs without leader election and so is in no
 // Lease). If it finds one it refuses, naming it and how to stop it (exit 75). It does not instead give itself
 // a Lease and namespaces of its own: operators watch every namespace, so no namespace of its own would keep
-// another operator off its objects, and a Lease of its own would only stop it competing with the one that
-// runs. Its own operator campaigns for the usual Lease, and the run starts only once it leads, so an operator
-// started while it runs waits as a standby.
+// another operator off its objects, and a Lease of its own would only mean it no longer waits for the
+// operator that runs. Its own operator campaigns for the usual Lease, and the run starts only once it leads,
+// so an operator started while it runs waits as a standby (one with leader election off would not: run it
+// under the stack lock, as the tests that start such operators are).
 //
 // Needs the local stack up (`npm run stack:up`; it never starts it) with no simulator faults injected.
 // Run under the stack lock:  flock /tmp/omnicloud-stack.lock npm run bench -- compute-e2e
