@@ -2,6 +2,7 @@
 // plane (hack/controlplane/cmd/kube-scheduler), cached beside the control plane's binaries under the
 // Kubernetes version, and run against the stack's API server with the admin kubeconfig, leader election off,
 // under a scheduler name of its own, so it places only the benchmark's Pods and nobody else's pending ones.
+import { versionLdflags } from '../../hack/stack/build.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -26,18 +27,8 @@ export async function ensureKubeScheduler(log: (msg: string) => void): Promise<s
   if (fs.existsSync(kubeSchedulerBinary)) return kubeSchedulerBinary;
   log(`building kube-scheduler v${versions.kubernetes} from hack/controlplane (first time only)`);
   const started = Date.now();
-  // The version stamp hack/stack/build.ts gives the control plane's binaries.
-  const v = 'k8s.io/component-base/version';
-  const [major, minor] = versions.kubernetes.split('.');
-  const ldflags = [
-    '-s',
-    '-w',
-    `-X ${v}.gitVersion=v${versions.kubernetes}`,
-    `-X ${v}.gitMajor=${major}`,
-    `-X ${v}.gitMinor=${minor}`,
-    `-X ${v}.gitTreeState=clean`,
-    `-X ${v}.buildDate=1970-01-01T00:00:00Z`,
-  ].join(' ');
+  // The version stamp the control plane's binaries get.
+  const ldflags = versionLdflags();
   fs.mkdirSync(binDir, { recursive: true });
   // Built beside its final name and renamed, so an interrupted build never leaves a broken binary cached.
   const partial = `${kubeSchedulerBinary}.partial`;

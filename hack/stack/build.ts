@@ -32,17 +32,7 @@ async function build(): Promise<void> {
   const tmp = `${binDir}.partial`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  const v = 'k8s.io/component-base/version';
-  const [major, minor] = versions.kubernetes.split('.');
-  const ldflags = [
-    '-s',
-    '-w',
-    `-X ${v}.gitVersion=v${versions.kubernetes}`,
-    `-X ${v}.gitMajor=${major}`,
-    `-X ${v}.gitMinor=${minor}`,
-    `-X ${v}.gitTreeState=clean`,
-    `-X ${v}.buildDate=1970-01-01T00:00:00Z`,
-  ].join(' ');
+  const ldflags = versionLdflags();
   const log = fs.openSync(logPath('build'), 'a');
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn('go', ['build', '-trimpath', `-ldflags=${ldflags}`, '-o', tmp + '/', './cmd/...'], {
@@ -66,4 +56,19 @@ async function build(): Promise<void> {
   fs.rmSync(binDir, { recursive: true, force: true });
   fs.renameSync(tmp, binDir);
   step(`built the control plane into ${binDir} in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+/** The linker flags that stamp a control-plane binary with the Kubernetes version it is built from. */
+export function versionLdflags(): string {
+  const v = 'k8s.io/component-base/version';
+  const [major, minor] = versions.kubernetes.split('.');
+  return [
+    '-s',
+    '-w',
+    `-X ${v}.gitVersion=v${versions.kubernetes}`,
+    `-X ${v}.gitMajor=${major}`,
+    `-X ${v}.gitMinor=${minor}`,
+    `-X ${v}.gitTreeState=clean`,
+    `-X ${v}.buildDate=1970-01-01T00:00:00Z`,
+  ].join(' ');
 }
