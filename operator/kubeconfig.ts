@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { ConfigError } from './config.ts';
+import { reuseConnections } from './connections.ts';
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -17,6 +18,7 @@ const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 export class BoundedKubeConfig extends k8s.KubeConfig {
   constructor(readonly timeoutMs: number) {
     super();
+    reuseConnections(this);
   }
 
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {

@@ -3,9 +3,11 @@ import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { endpoints } from '../../hack/stack/endpoints.ts';
 import { mintKubeconfig } from '../../hack/stack/pki.ts';
+import { reuseConnections } from '../../operator/connections.ts';
 
 export function adminConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
+  reuseConnections(kc);
   kc.loadFromFile(endpoints().kubeconfig);
   return kc;
 }
@@ -13,6 +15,7 @@ export function adminConfig(): k8s.KubeConfig {
 /** A KubeConfig for a user authenticated by a client certificate signed by the local CA. */
 export async function userConfig(user: string, groups: string[] = []): Promise<k8s.KubeConfig> {
   const kc = new k8s.KubeConfig();
+  reuseConnections(kc);
   kc.loadFromFile(await mintKubeconfig(user, groups));
   return kc;
 }
