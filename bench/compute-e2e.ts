@@ -18,7 +18,7 @@
 //
 // Needs the local stack up (`npm run stack:up`; it never starts it) with no simulator faults injected.
 // Run under the stack lock:  flock /tmp/omnicloud-stack.lock npm run bench -- compute-e2e
-// Knobs: COUNT (1000), CONCURRENCY (20), OMNICLOUD_WORKERS (8), OMNICLOUD_QUEUE_RATE (500), RUNNING_TIMEOUT_S
+// Knobs: COUNT (1000), CONCURRENCY (20), OMNICLOUD_WORKERS (16, the default), OMNICLOUD_QUEUE_RATE (500), RUNNING_TIMEOUT_S
 // (600: past it the run fails, saying which phases the Computes are stuck in and why).
 // Everything it creates (namespaces, a ServiceAccount and its ClusterRoleBinding, the operator process) is
 // removed however it ends: normal end, failure, or SIGINT/SIGTERM/SIGHUP.
@@ -46,7 +46,7 @@ import type { Teardown } from './support/teardown.ts';
 
 const count = Number(process.env.COUNT ?? 1000);
 const concurrency = Number(process.env.CONCURRENCY ?? 20);
-const workers = process.env.OMNICLOUD_WORKERS ?? '8';
+const workers = process.env.OMNICLOUD_WORKERS ?? '16';
 const rate = process.env.OMNICLOUD_QUEUE_RATE ?? '500';
 
 const runningTimeoutMs = Number(process.env.RUNNING_TIMEOUT_S ?? 600) * 1000;

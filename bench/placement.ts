@@ -20,7 +20,7 @@
 // operator on it (it refuses, naming it), the Go toolchain the first time (kube-scheduler is built into
 // ~/.cache/omnicloud/bin/k8s-v<version>/ once), and the stack lock:
 //   flock /tmp/omnicloud-stack.lock npm run bench -- placement
-// Knobs: COUNT (300), CONCURRENCY (20), OMNICLOUD_WORKERS (8), OMNICLOUD_QUEUE_RATE (500), SCHEDULER_QPS and
+// Knobs: COUNT (300), CONCURRENCY (20), OMNICLOUD_WORKERS (16, the default), OMNICLOUD_QUEUE_RATE (500), SCHEDULER_QPS and
 // SCHEDULER_BURST (kube-scheduler's own defaults, 50 and 100).
 // It removes everything it created however it ends (normal end, failure, SIGINT/SIGTERM/SIGHUP): the Pods
 // (force-deleted: no kubelet will confirm), the Nodes and their Leases, the Computes and Networks (through
@@ -51,7 +51,7 @@ import type { Teardown } from './support/teardown.ts';
 
 const count = Number(process.env.COUNT ?? 300);
 const concurrency = Number(process.env.CONCURRENCY ?? 20);
-const workers = process.env.OMNICLOUD_WORKERS ?? '8';
+const workers = process.env.OMNICLOUD_WORKERS ?? '16';
 const rate = process.env.OMNICLOUD_QUEUE_RATE ?? '500';
 const placeTimeoutMs = 600_000;
 

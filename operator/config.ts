@@ -12,7 +12,7 @@ const whole = (name: string, min: number, max: number) =>
 
 export const configSchema = z
   .object({
-    workers: whole('OMNICLOUD_WORKERS (--workers)', 1, 64).default(4),
+    workers: whole('OMNICLOUD_WORKERS (--workers)', 1, 64).default(16),
     leaderElection: z
       .enum(['true', 'false'], {
         error: 'OMNICLOUD_LEADER_ELECTION (--leader-election): expected true or false',

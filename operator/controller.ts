@@ -30,6 +30,11 @@ export interface ReconcileContext<T extends k8s.KubernetesObject> {
   cache: ResilientInformer<T>;
   /** Fires when this reconcile's deadline passes: pass it to calls that take one. */
   signal: AbortSignal;
+  /**
+   * Tells the runtime what a write of this reconcile to its own object returned: that change does not wake the
+   * object again, and Synced is judged against it rather than against a cache that has not seen it yet.
+   */
+  wrote(obj: k8s.KubernetesObject): void;
 }
 
 /** A kind this controller owns: its changes wake the owner. Select by label what the owner labels. */
@@ -45,6 +50,11 @@ export interface Watch<T extends k8s.KubernetesObject> {
   resource: ResourceRef;
   /** The keys to reconcile when `obj` changes (or goes); `cache` is this controller's own, to read from. */
   keysFor(obj: k8s.KubernetesObject, cache: ResilientInformer<T>): string[];
+  /**
+   * Wake the keys this long after the change rather than at once, so a burst of changes (a hundred Computes
+   * placed in one network) costs one reconcile of the key, not one each.
+   */
+  coalesceMs?: number;
 }
 
 export interface ControllerSpec<T extends k8s.KubernetesObject> {
@@ -69,7 +79,7 @@ export class Controller<T extends k8s.KubernetesObject> {
   readonly queue: WorkQueue;
   readonly cache: ResilientInformer<T>;
   private readonly owned: ResilientInformer<k8s.KubernetesObject>[];
-  private readonly ctx: Omit<ReconcileContext<T>, 'signal'>;
+  private readonly ctx: Omit<ReconcileContext<T>, 'signal' | 'wrote'>;
   private readonly changes = new ChangeFilter();
   private readonly inFlight = new Set<Promise<void>>();
   private workers: Promise<void>[] = [];
@@ -99,7 +109,7 @@ export class Controller<T extends k8s.KubernetesObject> {
     const sameKind = (w: Watch<T>) =>
       w.resource.apiVersion === spec.resource.apiVersion && w.resource.plural === spec.resource.plural;
     const wake = (w: Watch<T>, obj: k8s.KubernetesObject) => {
-      for (const key of w.keysFor(obj, this.cache)) this.queue.add(key);
+      for (const key of w.keysFor(obj, this.cache)) this.queue.addAfter(key, w.coalesceMs ?? 0);
     };
     this.cache = new ResilientInformer<T>(
       kc,
@@ -197,8 +207,13 @@ export class Controller<T extends k8s.KubernetesObject> {
     }
     const end = reconcileDuration.startTimer({ controller: this.spec.name });
     let outcome: ReconcileOutcome | undefined;
+    let latest: k8s.KubernetesObject = obj;
+    const wrote = (written: k8s.KubernetesObject) => {
+      latest = written;
+      this.changes.changed(key, written);
+    };
     try {
-      const action = await this.spec.reconcile(obj, { ...this.ctx, signal });
+      const action = await this.spec.reconcile(obj, { ...this.ctx, signal, wrote });
       outcome = { kind: 'success' };
       if (action.requeueAfterMs !== undefined) {
         reconcileTotal.inc({ controller: this.spec.name, result: 'requeue' });
@@ -218,7 +233,7 @@ export class Controller<T extends k8s.KubernetesObject> {
         // The problem must reach the object: a write that failed (a stale read answered 409, an outage) is
         // tried again with backoff, though the reconcile itself is not.
         await this.spec
-          .onTerminalError?.(obj, err as Error, { ...this.ctx, signal })
+          .onTerminalError?.(obj, err as Error, { ...this.ctx, signal, wrote })
           .catch((recordErr: unknown) => {
             const delay = this.queue.addRateLimited(key);
             this.ctx.log.debug(
@@ -242,7 +257,7 @@ export class Controller<T extends k8s.KubernetesObject> {
       end();
     }
     if (outcome && !obj.metadata?.deletionTimestamp)
-      await this.recordSynced(key, obj.metadata?.generation, outcome);
+      await this.recordSynced(key, obj.metadata?.generation, outcome, latest === obj ? undefined : latest);
   }
 
   private failureOutcome(kind: ReturnType<typeof errorClass>, err: unknown): ReconcileOutcome | undefined {
@@ -258,11 +273,15 @@ export class Controller<T extends k8s.KubernetesObject> {
     };
   }
 
-  /** Writes Synced when it changed; a refused patch is tried once more on the object read afresh. */
+  /**
+   * Writes Synced when it changed, judged against what the reconcile's own last write returned (else the cache);
+   * a refused patch is tried once more on the object read afresh.
+   */
   private async recordSynced(
     key: string,
     generation: number | undefined,
     outcome: ReconcileOutcome,
+    written?: k8s.KubernetesObject,
   ): Promise<void> {
     const { namespace, name } = splitKey(key);
     const input = syncedCondition(outcome);
@@ -270,7 +289,7 @@ export class Controller<T extends k8s.KubernetesObject> {
     const { group, version } = groupVersion(this.spec.resource);
     const api = this.ctx.kc.makeApiClient(k8s.CustomObjectsApi);
     const where = { group, version, plural: this.spec.resource.plural, name };
-    let target: k8s.KubernetesObject | undefined = this.cache.get(name, namespace);
+    let target: k8s.KubernetesObject | undefined = written ?? this.cache.get(name, namespace);
     for (let attempt = 0; attempt < 2 && target; attempt++) {
       const patch = syncedPatch(target, input, now, generation ?? target.metadata?.generation);
       if (!patch) return;

@@ -1,5 +1,5 @@
 // One finalizer helper, as kube-rs does it: the reconciler gets "apply" or "cleanup". The finalizer is added
-// (and the reconcile ends) before anything outside the cluster is created; it is removed with a JSON patch
+// (and held by the server) before anything outside the cluster is created; it is removed with a JSON patch
 // whose `test` op checks the list is unchanged, so another controller's finalizer is never dropped.
 import * as k8s from '@kubernetes/client-node';
 import type { ResourceRef } from './informer.ts';
@@ -23,27 +23,27 @@ async function jsonPatch(
   ref: ResourceRef,
   obj: k8s.KubernetesObject,
   ops: object[],
-): Promise<void> {
+): Promise<k8s.KubernetesObject> {
   const { group, version } = groupVersion(ref);
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
   const name = obj.metadata!.name!;
-  if (ref.namespaced) {
-    await api.patchNamespacedCustomObject(
-      { group, version, plural: ref.plural, namespace: obj.metadata!.namespace!, name, body: ops },
-      options,
-    );
-  } else {
-    await api.patchClusterCustomObject({ group, version, plural: ref.plural, name, body: ops }, options);
-  }
+  const patched: unknown = ref.namespaced
+    ? await api.patchNamespacedCustomObject(
+        { group, version, plural: ref.plural, namespace: obj.metadata!.namespace!, name, body: ops },
+        options,
+      )
+    : await api.patchClusterCustomObject({ group, version, plural: ref.plural, name, body: ops }, options);
+  return patched as k8s.KubernetesObject;
 }
 
-export async function addFinalizer(
+/** Adds the finalizer and returns the object as the server now holds it. */
+export async function addFinalizer<T extends k8s.KubernetesObject>(
   kc: k8s.KubeConfig,
   ref: ResourceRef,
-  obj: k8s.KubernetesObject,
+  obj: T,
   finalizer: string,
-): Promise<void> {
+): Promise<T> {
   const current = obj.metadata?.finalizers;
   const ops = current
     ? [
@@ -54,7 +54,7 @@ export async function addFinalizer(
         { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata?.resourceVersion },
         { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
       ];
-  await jsonPatch(kc, ref, obj, ops);
+  return (await jsonPatch(kc, ref, obj, ops)) as T;
 }
 
 export async function removeFinalizer(

@@ -14,7 +14,11 @@ export async function writeStatus(
   ref: ResourceRef,
   obj: k8s.KubernetesObject & { status?: unknown },
   status: object,
-  opts: { optimistic?: boolean } = {},
+  opts: {
+    optimistic?: boolean;
+    /** Given the object as the server holds it after the write (see ReconcileContext.wrote). */
+    written?: (obj: k8s.KubernetesObject) => void;
+  } = {},
 ): Promise<boolean> {
   status = keepSynced(obj.status, status);
   if (!statusChanged(obj.status, status)) return false;
@@ -38,11 +42,13 @@ export async function writeStatus(
         : { status: body },
     fieldManager,
   };
-  if (ref.namespaced) {
-    await api.patchNamespacedCustomObjectStatus({ ...request, namespace: obj.metadata!.namespace! }, options);
-  } else {
-    await api.patchClusterCustomObjectStatus(request, options);
-  }
+  const patched: unknown = ref.namespaced
+    ? await api.patchNamespacedCustomObjectStatus(
+        { ...request, namespace: obj.metadata!.namespace! },
+        options,
+      )
+    : await api.patchClusterCustomObjectStatus(request, options);
+  opts.written?.(patched as k8s.KubernetesObject);
   return true;
 }
 

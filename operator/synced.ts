@@ -5,7 +5,7 @@
 // changes, as a JSON patch guarded by a `test` of the resourceVersion it read, so it never overwrites a
 // status the reconcile wrote meanwhile: refused, it is tried once more on the object read afresh.
 import type * as k8s from '@kubernetes/client-node';
-import type { Condition, ConditionInput } from './conditions.ts';
+import { setCondition, type Condition, type ConditionInput } from './conditions.ts';
 
 export type ReconcileOutcome =
   | { kind: 'success' }
@@ -94,4 +94,23 @@ export function keepSynced<S extends object>(current: unknown, next: S): S {
   if (!kept || !Array.isArray(conditions) || conditions.some((c: Condition) => c.type === 'Synced'))
     return next;
   return { ...next, conditions: [...conditions, kept] };
+}
+
+/**
+ * `next` with Synced set from `outcome`, its transition time kept from `current` while its status holds: a
+ * reconcile that writes status anyway says Synced in that one write, and no second patch follows it.
+ */
+export function withSynced<S extends object>(
+  current: unknown,
+  next: S,
+  outcome: ReconcileOutcome,
+  now: Date,
+  generation: number | undefined,
+): S {
+  const own = ((next as { conditions?: Condition[] }).conditions ?? []).filter((c) => c.type !== 'Synced');
+  const before = (current as { conditions?: Condition[] } | undefined)?.conditions?.find(
+    (c) => c.type === 'Synced',
+  );
+  const conditions = setCondition(before ? [...own, before] : own, syncedCondition(outcome), now, generation);
+  return { ...next, conditions };
 }

@@ -10,6 +10,7 @@ import { setCondition, type Condition } from '../../operator/conditions.ts';
 import type { ControllerSpec, ReconcileContext } from '../../operator/controller.ts';
 import { addFinalizer, finalizerDecision, removeFinalizer } from '../../operator/finalizer.ts';
 import { writeStatus } from '../../operator/status.ts';
+import { withSynced } from '../../operator/synced.ts';
 import { externalNameAnnotation, type DriftStatus } from '../../crds/schemas/managed.ts';
 import { showingDatabaseOutage } from '../db/unavailable.ts';
 import { alreadyShown } from '../invalid-spec.ts';
@@ -37,6 +38,31 @@ export const ManagedReasons = {
 
 /** Steps taken in one reconcile before handing back to the queue, so one object cannot hog a worker. */
 const maxSteps = 8;
+/** Waits no longer than this are waited inside the reconcile... */
+const inlineWaitMs = 500;
+/** ...as long as the reconcile has not run longer than this in all, waits included. */
+const inlineBudgetMs = 2_000;
+
+/** Whether a requeue after `waitMs`, asked for `elapsedMs` into a reconcile, is waited inside it. */
+export function waitsInline(waitMs: number, elapsedMs: number): boolean {
+  return waitMs > 0 && waitMs <= inlineWaitMs && elapsedMs + waitMs <= inlineBudgetMs;
+}
+
+/** Resolves true after `ms`, or false at once when the reconcile's deadline fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve(true);
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
 
 export function managedController<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
   kind: ManagedKind<Obj, Spec, Row, State>,
@@ -68,14 +94,18 @@ export function managedController<Obj extends k8s.KubernetesObject, Spec, Row ex
 export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
   kind: ManagedKind<Obj, Spec, Row, State>,
   deps: ManagedDeps,
-  obj: Obj,
+  seen: Obj,
   ctx: ReconcileContext<Obj>,
 ): Promise<Action> {
-  const decision = finalizerDecision(obj, kind.finalizer);
+  let decision = finalizerDecision(seen, kind.finalizer);
   if (decision === 'gone') return done;
+  let obj = seen;
   if (decision === 'add-finalizer') {
-    await addFinalizer(ctx.kc, kind.resource, obj, kind.finalizer);
-    return done;
+    // Held by the server before anything outside is created; the reconcile goes on with what the server returned
+    // rather than spending a turn of the queue on the finalizer alone.
+    obj = await addFinalizer(ctx.kc, kind.resource, seen, kind.finalizer);
+    ctx.wrote(obj);
+    decision = 'apply';
   }
   const client = kind.client;
   const uid = obj.metadata!.uid!;
@@ -101,15 +131,21 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
     name: obj.metadata!.name!,
     tenant,
   };
+  // Every status this reconcile writes is followed by a successful return, so it carries Synced too: the
+  // runtime then finds Synced already said and makes no second patch.
   const show = (r: Row | undefined, problem: Problem | undefined, drift?: DriftStatus) =>
     writeStatus(
       ctx.kc,
       kind.resource,
       obj,
-      withDrift(kind.status(obj, r, problem, now()), drift, now(), obj),
-      {
-        optimistic: true,
-      },
+      withSynced(
+        (obj as { status?: unknown }).status,
+        withDrift(kind.status(obj, r, problem, now()), drift, now(), obj),
+        { kind: 'success' },
+        now(),
+        obj.metadata?.generation,
+      ),
+      { optimistic: true, written: ctx.wrote },
     );
 
   // Nothing recorded (never, or a kind whose row goes with its resource): no outside resource to see to.
@@ -247,6 +283,7 @@ async function steps<Obj extends k8s.KubernetesObject, Spec, Row extends Managed
   reached: (row: Row) => boolean = () => false,
 ): Promise<StepResult<Row>> {
   let result: StepResult<Row> = { row, action: done };
+  const started = Date.now();
   try {
     for (let i = 0; i < maxSteps && !reached(result.row); i++) {
       const before = result.row;
@@ -256,7 +293,12 @@ async function steps<Obj extends k8s.KubernetesObject, Spec, Row extends Managed
         const told = kind.phaseEvent(result.row, before);
         if (told) await ctx.events.record(s.obj, told.warning ? 'Warning' : 'Normal', told.reason, told.note);
       }
-      if (result.action !== 'continue') break;
+      if (result.action === 'continue') continue;
+      // A short wait (a provider operation of a few hundred milliseconds) is waited here: handing it back to
+      // the queue would cost another turn, a status write of the phase in between and reading it all again.
+      const wait = result.action.requeueAfterMs;
+      if (result.problem || wait === undefined || !waitsInline(wait, Date.now() - started)) break;
+      if (!(await pause(wait, ctx.signal))) break;
     }
   } catch (err) {
     return handled(kind, err, result.row);

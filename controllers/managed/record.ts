@@ -43,19 +43,21 @@ export async function readRecord(db: Pool | PoolClient, uid: string): Promise<Ma
   return rows[0];
 }
 
-/** Creates the record once (a second call changes nothing) and returns it. */
+/** Creates the record once (a second call changes nothing) and returns it, in one round trip. */
 export async function ensureRecord(
   db: Pool | PoolClient,
   s: Subject,
   applied: unknown,
   externalId: string | null,
 ): Promise<ManagedRecord> {
-  await db.query(
-    `INSERT INTO managed_resources (uid, kind, namespace, name, tenant, external_id, applied)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING`,
+  const { rows } = await db.query<ManagedRecord>(
+    `WITH made AS (
+       INSERT INTO managed_resources (uid, kind, namespace, name, tenant, external_id, applied)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uid) DO NOTHING RETURNING *)
+     SELECT * FROM made UNION ALL SELECT * FROM managed_resources WHERE uid = $1 LIMIT 1`,
     [s.uid, s.kind, s.namespace, s.name, s.tenant, externalId, JSON.stringify(applied)],
   );
-  return (await readRecord(db, s.uid))!;
+  return rows[0]!;
 }
 
 export async function setApplied(db: Pool, uid: string, applied: unknown, accepted: AcceptedValue[]) {

@@ -36,7 +36,9 @@ export function refusedForRange(network: k8s.KubernetesObject, cache: ResilientI
 
 export function networkWatches<T extends Obj>(networks: ResourceRef): Watch<T>[] {
   return [
-    { resource: computeResource, keysFor: networkOfCompute },
+    // Address counts in status may trail the Computes by a second; each Compute waking its network at once
+    // would cost a network reconcile and status write per Compute change.
+    { resource: computeResource, keysFor: networkOfCompute, coalesceMs: 1_000 },
     { resource: networks, keysFor: refusedForRange },
   ];
 }

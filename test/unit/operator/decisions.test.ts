@@ -36,7 +36,7 @@ describe('error classes', () => {
 describe('operator configuration', () => {
   it('has sensible defaults', () => {
     const c = loadConfig(['node', 'operator'], {});
-    assert.equal(c.workers, 4);
+    assert.equal(c.workers, 16);
     assert.equal(c.leaderElection, true);
     assert.deepEqual([c.leaseDurationMs, c.renewDeadlineMs, c.retryPeriodMs], [15000, 10000, 2000]);
   });

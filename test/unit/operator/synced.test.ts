@@ -1,7 +1,7 @@
 // The Synced condition's pure parts: what each outcome says, the guarded patch, and kinds never erasing it.
 import assert from 'node:assert/strict';
 import type { Condition } from '../../../operator/conditions.ts';
-import { keepSynced, syncedCondition, syncedPatch } from '../../../operator/synced.ts';
+import { keepSynced, syncedCondition, syncedPatch, withSynced } from '../../../operator/synced.ts';
 
 const now = new Date('2026-12-02T10:00:00.123Z');
 const synced = (status: 'True' | 'False', reason: string, message = 'm'): Condition => ({
@@ -77,5 +77,46 @@ describe('Synced condition', () => {
     const own = { conditions: [{ type: 'Synced', status: 'True' }] };
     assert.equal(keepSynced(current, own), own);
     assert.equal(keepSynced(undefined, next), next);
+  });
+
+  describe('said in a status write (withSynced)', () => {
+    const ready: Condition = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Running',
+      message: 'r',
+      lastTransitionTime: '2026-12-01T00:00:00Z',
+    };
+
+    it('keeps the transition time while the status holds, so an unchanged status stays unchanged', () => {
+      const current = {
+        conditions: [ready, synced('True', 'ReconcileSuccess', 'the last reconcile did its work')],
+      };
+      const next = withSynced(current, { conditions: [ready] }, { kind: 'success' }, now, 3);
+      const s = next.conditions.find((c) => c.type === 'Synced')!;
+      assert.equal(s.lastTransitionTime, '2026-12-01T00:00:00Z');
+      assert.equal(s.observedGeneration, 3);
+      assert.equal(syncedPatch({ status: next }, syncedCondition({ kind: 'success' }), now, 3), undefined);
+    });
+
+    it('turns a failing Synced to True with a new transition time', () => {
+      const current = { conditions: [synced('False', 'ReconcileError')] };
+      const next = withSynced(current, { conditions: [ready] }, { kind: 'success' }, now, 1);
+      const s = next.conditions.find((c) => c.type === 'Synced')!;
+      assert.equal(s.status, 'True');
+      assert.equal(s.lastTransitionTime, '2026-12-02T10:00:00Z');
+      assert.deepEqual(
+        next.conditions.map((c) => c.type),
+        ['Ready', 'Synced'],
+        'the kind’s own conditions first, one Synced',
+      );
+    });
+
+    it('replaces a Synced the kind’s status carried rather than doubling it', () => {
+      const own = { conditions: [ready, synced('False', 'Old')] };
+      const next = withSynced(undefined, own, { kind: 'success' }, now, 1);
+      assert.equal(next.conditions.filter((c) => c.type === 'Synced').length, 1);
+      assert.equal(next.conditions.find((c) => c.type === 'Synced')!.status, 'True');
+    });
   });
 });
