@@ -6,6 +6,7 @@ import { requeueAfter, TerminalError } from '../../operator/action.ts';
 import type { ExternalClient, Observation, StepContext, StepResult } from '../managed/kind.ts';
 import { pathCovers, type DriftRecord } from '../managed/drift/index.ts';
 import { ZoneObserver } from '../managed/observer.ts';
+import { adoptionRefusedByOwner } from '../managed/ownership.ts';
 import { releaseAddress } from '../network/store.ts';
 import { isPending } from '../provider/operations.ts';
 import type { InstanceInfo, SecurityGroup } from '../provider/types.ts';
@@ -81,6 +82,18 @@ export function computeClient(
     read: (uid) => readInstance(deps.pool, uid),
     async record(s, externalId) {
       if (externalId) {
+        // Asked of infra_db first: the provider is never asked about another tenant's instance for this one.
+        const { rows } = await deps.pool.query<{ namespace: string }>(
+          'SELECT DISTINCT namespace FROM instances WHERE provider_id = $1',
+          [externalId],
+        );
+        const refusal = adoptionRefusedByOwner(
+          'instance',
+          externalId,
+          s.tenant,
+          rows.map((r) => r.namespace),
+        );
+        if (refusal) throw refusal;
         const info = await deps.provider.getInstance(externalId);
         if (!info || info.state === 'terminated')
           throw new TerminalError(

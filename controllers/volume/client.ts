@@ -8,6 +8,7 @@ import type { VolumeSpec } from '../../crds/schemas/volume.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { ExternalClient, Observation, StepContext } from '../managed/kind.ts';
 import { ZoneObserver } from '../managed/observer.ts';
+import { adoptionRefusedByOwner } from '../managed/ownership.ts';
 import { isPending } from '../provider/operations.ts';
 import type { VolumeInfo } from '../provider/types.ts';
 import type { VolumeDeps, VolumeObj } from './reconcile.ts';
@@ -75,6 +76,18 @@ export function volumeClient(
     read: (uid) => readVolume(deps.pool, uid),
     async record(s, externalId) {
       if (externalId) {
+        // Asked of infra_db first: the provider is never asked about another tenant's volume for this one.
+        const { rows } = await deps.pool.query<{ namespace: string }>(
+          'SELECT DISTINCT namespace FROM volumes WHERE provider_id = $1',
+          [externalId],
+        );
+        const refusal = adoptionRefusedByOwner(
+          'volume',
+          externalId,
+          s.tenant,
+          rows.map((r) => r.namespace),
+        );
+        if (refusal) throw refusal;
         const info = await deps.provider.getVolume(externalId);
         if (!info || info.state === 'deleted')
           throw new TerminalError(

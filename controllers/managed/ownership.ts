@@ -1,0 +1,31 @@
+// Whose an outside resource is, as infra_db records it: the tenant whose object created or adopted it. A kind's
+// row is closed, never removed, when its object goes with deletionPolicy Orphan, so the resource stays that
+// tenant's at the provider. An object of another tenant that names it by the omnicloud.io/external-name
+// annotation is refused before the provider is asked about it: nothing of the resource reaches that tenant's
+// status or events, and nothing that tenant's spec asks for is done to it. The refusal does not say whose it
+// is. Pure.
+import { TerminalError } from '../../operator/action.ts';
+import { externalNameAnnotation } from '../../crds/schemas/managed.ts';
+import { tenantOfNamespace } from '../tenant/children.ts';
+
+export const OwnershipReasons = {
+  OwnedByAnotherTenant: 'OwnedByAnotherTenant',
+} as const;
+
+/**
+ * The refusal to adopt `externalId` into `tenant`, or undefined when it may: `recordedIn` are the namespaces of
+ * every row of the kind that ever held that provider id (live or closed).
+ */
+export function adoptionRefusedByOwner(
+  what: 'instance' | 'volume' | 'network',
+  externalId: string,
+  tenant: string,
+  recordedIn: readonly string[],
+): TerminalError | undefined {
+  if (recordedIn.every((namespace) => tenantOfNamespace(namespace) === tenant)) return undefined;
+  return new TerminalError(
+    `${what} ${externalId} belongs to another tenant and cannot be adopted here; ` +
+      `fix the ${externalNameAnnotation} annotation to name a resource this tenant created or one made outside OmniCloud`,
+    OwnershipReasons.OwnedByAnotherTenant,
+  );
+}
