@@ -39,16 +39,39 @@ function recordedProviderId(object: ManagedObject | undefined): string | undefin
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/** Characters a URL reads as its query, fragment or an escape, or some servers as a path separator. */
+const urlSyntax = /[?#%\\]/u;
+
+/**
+ * Why the name would read as a URL or a path rather than one id, or undefined: the name goes to the provider
+ * as a path segment, and a URL resolves "." and ".." steps before any provider sees them, so `.` or `..` would
+ * reach another route (a listing, another collection) than the resource asked for.
+ */
+function urlOrPathProblem(characters: readonly string[]): string | undefined {
+  const at = characters.findIndex((c) => urlSyntax.test(c));
+  if (at >= 0) return `"${characters[at]}" at character ${at + 1}`;
+  const parts = characters.join('').split('/');
+  if (parts.some((p) => p === '')) return 'an empty part between slashes (or one at either end)';
+  const step = parts.find((p) => p === '.' || p === '..');
+  if (step !== undefined) return `a "${step}" path step`;
+  return undefined;
+}
+
 /** What is wrong with an external name as a provider id, or undefined when it is one. */
 export function externalNameProblem(value: string): string | undefined {
-  const accepted =
-    "it must be the provider's id of the outside resource, such as i-0a1b2c3d4e5f: " +
-    `1 to ${maxExternalNameLength} characters, none of them whitespace or control characters`;
+  const example = "it must be the provider's id of the outside resource, such as i-0a1b2c3d4e5f";
+  const accepted = `${example}: 1 to ${maxExternalNameLength} characters, none of them whitespace or control characters`;
   const characters = [...value];
   if (characters.length === 0) return `is empty; ${accepted}`;
   if (characters.length > maxExternalNameLength) return `has ${characters.length} characters; ${accepted}`;
   const at = characters.findIndex((c) => whitespaceOrControl.test(c));
   if (at >= 0) return `has whitespace or a control character at character ${at + 1}; ${accepted}`;
+  const urlish = urlOrPathProblem(characters);
+  if (urlish)
+    return (
+      `reads as a URL or a path, not a provider id: it has ${urlish}; ${example}, ` +
+      'with no "?", "#", "%" or "\\", and no empty, "." or ".." part between slashes'
+    );
   return undefined;
 }
 
