@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Component, ComponentStatus } from './component.ts';
 import { allComponents, componentGroups, defaultComponents } from './components/index.ts';
 import { kubeconfigPath, logDir, stateDir } from './config.ts';
-import { endpoints } from './endpoints.ts';
+import { endpoints, s3AndVaultEnv } from './endpoints.ts';
 import { mintKubeconfig } from './pki.ts';
 import { step } from './process.ts';
 
@@ -96,6 +96,7 @@ program
     lines.push(`export OMNICLOUD_KAFKA_BROKERS=${e.kafkaBrokers.join(',')}`);
     for (const [db, url] of Object.entries(e.postgres))
       lines.push(`export OMNICLOUD_${db.toUpperCase()}_URL='${url}'`);
+    for (const [name, value] of Object.entries(s3AndVaultEnv())) lines.push(`export ${name}='${value}'`);
     console.log(lines.join('\n'));
   });
 program

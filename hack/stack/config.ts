@@ -20,6 +20,8 @@ export const versions = {
   postgres: '15',
   kafka: '4.1.1',
   helm: 'kubectl-v33 layer',
+  versitygw: 'v1.8.0',
+  openbao: '2.7.2',
 } as const;
 
 /** Cache for built and downloaded artefacts, keyed by version so a second start is fast. */
@@ -43,7 +45,13 @@ export const ports = {
   kafka: port('OMNICLOUD_KAFKA_PORT', 19092),
   kafkaController: port('OMNICLOUD_KAFKA_CONTROLLER_PORT', 19093),
   simulator: port('OMNICLOUD_SIM_PORT', 18080),
+  s3: port('OMNICLOUD_S3_PORT', 17070),
+  openbao: port('OMNICLOUD_OPENBAO_PORT', 18200),
+  openbaoCluster: port('OMNICLOUD_OPENBAO_CLUSTER_PORT', 18201),
 };
+
+/** The region the local S3 server answers for; it checks request signatures against it. */
+export const s3Region = 'us-east-1';
 
 export const postgres = {
   user: 'omnicloud',

@@ -9,12 +9,16 @@ import { redisComponent } from './redis.ts';
 import { kafkaComponent } from './kafka.ts';
 import { kubectlComponent, helmComponent } from './tools.ts';
 import { simulatorComponent } from './simulator.ts';
+import { s3Component } from './s3.ts';
+import { openbaoComponent } from './openbao.ts';
 
 /** Groups start concurrently; the components within a group start one after another. */
 export const componentGroups: Component[][] = [
   [etcdComponent, apiserverComponent, controllerManagerComponent, kubectlComponent, helmComponent],
   [postgresComponent, redisComponent, simulatorComponent],
   [kafkaComponent],
+  [s3Component],
+  [openbaoComponent],
 ];
 
 export const allComponents: Component[] = componentGroups.flat();
