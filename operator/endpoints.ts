@@ -12,6 +12,23 @@ export interface Endpoints {
   kafkaBrokers: string[];
   /** The cloud provider's API (the cloud simulator by default). */
   provider: string;
+  /** The S3 server and the operator's access key, limited to the operator's buckets. */
+  s3: S3Endpoint;
+  /** The Vault-API server and the operator's AppRole login, limited to OmniCloud's paths. */
+  vault: VaultEndpoint;
+}
+
+export interface S3Endpoint {
+  endpoint: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface VaultEndpoint {
+  addr: string;
+  roleId: string;
+  secretId: string;
 }
 
 const databaseVariables: Record<Database, string> = {
@@ -69,10 +86,36 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
       `OMNICLOUD_PROVIDER_URL: expected an http:// or https:// URL (got ${JSON.stringify(provider)})`,
     );
   }
+  const s3Endpoint = required('OMNICLOUD_S3_ENDPOINT', 'the S3 server, such as http://s3.example:7070');
+  if (s3Endpoint && !url(s3Endpoint, ['http:', 'https:'])) {
+    problems.push(
+      `OMNICLOUD_S3_ENDPOINT: expected an http:// or https:// URL (got ${JSON.stringify(s3Endpoint)})`,
+    );
+  }
+  const s3: S3Endpoint = {
+    endpoint: s3Endpoint,
+    region: env.OMNICLOUD_S3_REGION?.trim() || 'us-east-1',
+    accessKey: required('OMNICLOUD_S3_ACCESS_KEY', "the operator's S3 access key"),
+    secretKey: required('OMNICLOUD_S3_SECRET_KEY', "the operator's S3 secret key"),
+  };
+  const vaultAddr = required(
+    'OMNICLOUD_VAULT_ADDR',
+    'the Vault-API server, such as https://openbao.example:8200',
+  );
+  if (vaultAddr && !url(vaultAddr, ['http:', 'https:'])) {
+    problems.push(
+      `OMNICLOUD_VAULT_ADDR: expected an http:// or https:// URL (got ${JSON.stringify(vaultAddr)})`,
+    );
+  }
+  const vault: VaultEndpoint = {
+    addr: vaultAddr,
+    roleId: required('OMNICLOUD_VAULT_ROLE_ID', "the operator's AppRole role_id"),
+    secretId: required('OMNICLOUD_VAULT_SECRET_ID', "the operator's AppRole secret_id"),
+  };
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return { postgres, kafkaBrokers: brokers, provider };
+  return { postgres, kafkaBrokers: brokers, provider, s3, vault };
 }
 
 /** One database's URL, for the command-line tools that need only that one. */

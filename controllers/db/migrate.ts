@@ -17,7 +17,8 @@ export async function migrate(database: MigratedDatabase, url: string, log?: Log
       dir: path.join(migrationsRoot, database),
       direction: 'up',
       migrationsTable: 'omnicloud_migrations',
-      checkOrder: true,
+      // Migrations are independent of each other: one added beside a later one is still applied.
+      checkOrder: false,
       singleTransaction: true,
       advisoryLockMode: 'wait',
       log: (msg: string) => log?.debug({ database }, msg),

@@ -11,7 +11,7 @@ import { credentialFiles, readAppRoleLogin, readS3Keys } from './credentials.ts'
 
 export type { Database } from '../../operator/endpoints.ts';
 
-export interface Endpoints extends OperatorEndpoints {
+export interface Endpoints extends Omit<OperatorEndpoints, 's3' | 'vault'> {
   kubeconfig: string;
   redis: string;
   /** The S3 server and the operator's keys for it (absent until the local stack has made them). */

@@ -129,6 +129,26 @@ export async function runChartOperator(
     `--from-literal=billing_db_url=${backing.OMNICLOUD_BILLING_DB_URL}`,
     `--from-literal=audit_db_url=${backing.OMNICLOUD_AUDIT_DB_URL}`,
   );
+  kubectl(
+    'create',
+    'secret',
+    'generic',
+    'omnicloud-s3',
+    '-n',
+    namespace,
+    `--from-literal=access_key=${backing.OMNICLOUD_S3_ACCESS_KEY}`,
+    `--from-literal=secret_key=${backing.OMNICLOUD_S3_SECRET_KEY}`,
+  );
+  kubectl(
+    'create',
+    'secret',
+    'generic',
+    'omnicloud-vault',
+    '-n',
+    namespace,
+    `--from-literal=role_id=${backing.OMNICLOUD_VAULT_ROLE_ID}`,
+    `--from-literal=secret_id=${backing.OMNICLOUD_VAULT_SECRET_ID}`,
+  );
   const rendered = run(helmBinary, [
     'template',
     release,
@@ -143,6 +163,12 @@ export async function runChartOperator(
     `kafka.brokers=${backing.OMNICLOUD_KAFKA_BROKERS}`,
     '--set',
     `provider.endpoint=${backing.OMNICLOUD_PROVIDER_URL}`,
+    '--set',
+    `s3.endpoint=${backing.OMNICLOUD_S3_ENDPOINT}`,
+    '--set',
+    `s3.region=${backing.OMNICLOUD_S3_REGION}`,
+    '--set',
+    `vault.addr=${backing.OMNICLOUD_VAULT_ADDR}`,
     '--set',
     'simulator.enabled=false',
     ...sets.flatMap((v) => ['--set', v]),

@@ -122,13 +122,44 @@ describe('Helm chart', function () {
       namespace,
       ...['infra_db', 'tenants_db', 'billing_db', 'audit_db'].map(url),
     );
+    assert.throws(install, (err: Error & { stderr?: Buffer }) =>
+      new RegExp(`Secret omnicloud-s3 not found in namespace ${namespace}.*access_key, secret_key`).test(
+        String(err.stderr),
+      ),
+    );
+    kubectl(
+      'create',
+      'secret',
+      'generic',
+      'omnicloud-s3',
+      '-n',
+      namespace,
+      '--from-literal=access_key=AKOPERATOR',
+      '--from-literal=secret_key=operator-secret',
+    );
+    assert.throws(install, (err: Error & { stderr?: Buffer }) =>
+      new RegExp(`Secret omnicloud-vault not found in namespace ${namespace}.*role_id, secret_id`).test(
+        String(err.stderr),
+      ),
+    );
+    kubectl(
+      'create',
+      'secret',
+      'generic',
+      'omnicloud-vault',
+      '-n',
+      namespace,
+      '--from-literal=role_id=role',
+      '--from-literal=secret_id=approle-secret',
+    );
+    assert.throws(() => kubectl('get', 'deployment', `${release}-operator`, '-n', namespace), /NotFound/);
   });
 
   it('refuses values the operator does not read, and malformed brokers, before rendering', () => {
     assert.throws(
-      () => helm('template', release, 'charts/omnicloud', '--set', 'vault.address=https://vault:8200'),
+      () => helm('template', release, 'charts/omnicloud', '--set', 'consul.address=https://consul:8500'),
       (err: Error & { stderr?: Buffer }) =>
-        /additional properties 'vault' not allowed|vault/.test(String(err.stderr)),
+        /additional properties 'consul' not allowed|consul/.test(String(err.stderr)),
     );
     assert.throws(
       () => helm('template', release, 'charts/omnicloud', '--set', 'kafka.brokers=kafka'),
@@ -147,7 +178,7 @@ describe('Helm chart', function () {
     }[];
     const source = ['operator', 'controllers', 'webhooks']
       .flatMap((dir) =>
-        execFileSync('grep', ['-rhoE', 'OMNICLOUD_[A-Z_]+|KUBERNETES_SERVICE_[A-Z]+', dir])
+        execFileSync('grep', ['-rhoE', 'OMNICLOUD_[A-Z0-9_]+|KUBERNETES_SERVICE_[A-Z]+', dir])
           .toString()
           .split('\n'),
       )
@@ -156,7 +187,7 @@ describe('Helm chart', function () {
     const secrets = new Set(
       env.flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [])),
     );
-    assert.deepEqual([...secrets], ['omnicloud-postgres']);
+    assert.deepEqual([...secrets].sort(), ['omnicloud-postgres', 'omnicloud-s3', 'omnicloud-vault']);
   });
 
   it('installs, grants the ServiceAccount exactly what the operator needs, upgrades and uninstalls', () => {

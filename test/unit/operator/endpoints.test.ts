@@ -10,6 +10,12 @@ const complete = {
   OMNICLOUD_AUDIT_DB_URL: 'postgres://u:s3cret@db:5432/audit_db',
   OMNICLOUD_KAFKA_BROKERS: 'kafka-0.kafka:9092, kafka-1.kafka:9092,',
   OMNICLOUD_PROVIDER_URL: 'http://omnicloud-simulator:8090',
+  OMNICLOUD_S3_ENDPOINT: 'https://s3.example:7070',
+  OMNICLOUD_S3_ACCESS_KEY: 'AKOPERATOR',
+  OMNICLOUD_S3_SECRET_KEY: 'operator-s3-secret',
+  OMNICLOUD_VAULT_ADDR: 'https://openbao.example:8200',
+  OMNICLOUD_VAULT_ROLE_ID: 'role-id',
+  OMNICLOUD_VAULT_SECRET_ID: 'approle-secret-id',
 };
 
 function problems(env: NodeJS.ProcessEnv): string {
@@ -28,6 +34,28 @@ describe('operator endpoints from the environment', () => {
     assert.equal(e.postgres.billing_db, complete.OMNICLOUD_BILLING_DB_URL);
     assert.deepEqual(e.kafkaBrokers, ['kafka-0.kafka:9092', 'kafka-1.kafka:9092']);
     assert.equal(e.provider, 'http://omnicloud-simulator:8090');
+    assert.deepEqual(e.s3, {
+      endpoint: 'https://s3.example:7070',
+      region: 'us-east-1',
+      accessKey: 'AKOPERATOR',
+      secretKey: 'operator-s3-secret',
+    });
+    assert.deepEqual(e.vault, {
+      addr: 'https://openbao.example:8200',
+      roleId: 'role-id',
+      secretId: 'approle-secret-id',
+    });
+  });
+
+  it('refuses an S3 or Vault address that is not an http URL, never echoing a key', () => {
+    const message = problems({
+      ...complete,
+      OMNICLOUD_S3_ENDPOINT: 's3.example:7070',
+      OMNICLOUD_VAULT_ADDR: 'vault',
+    });
+    assert.match(message, /OMNICLOUD_S3_ENDPOINT: expected an http/);
+    assert.match(message, /OMNICLOUD_VAULT_ADDR: expected an http/);
+    assert.doesNotMatch(message, /operator-s3-secret|approle-secret-id/);
   });
 
   it('names every missing variable at once, with no local default', () => {
