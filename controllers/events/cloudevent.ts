@@ -18,11 +18,19 @@ export const topics = {
   compute: 'omnicloud.compute.events',
   network: 'omnicloud.network.events',
   volume: 'omnicloud.volume.events',
+  bucket: 'omnicloud.bucket.events',
+  secret: 'omnicloud.secret.events',
+  config: 'omnicloud.config.events',
+  snapshot: 'omnicloud.snapshot.events',
 } as const;
 export type Topic = (typeof topics)[keyof typeof topics];
 
+/** The kinds whose transitions are events, each with its topic. */
+export type ManagedKindName =
+  'Compute' | 'Network' | 'Volume' | 'Bucket' | 'ManagedSecret' | 'ConfigSet' | 'DiskSnapshot';
+
 export interface Transition {
-  kind: 'Compute' | 'Network' | 'Volume';
+  kind: ManagedKindName;
   uid: string;
   namespace: string;
   name: string;
@@ -58,6 +66,10 @@ const topicOfKind: Readonly<Record<Transition['kind'], Topic>> = {
   Compute: topics.compute,
   Network: topics.network,
   Volume: topics.volume,
+  Bucket: topics.bucket,
+  ManagedSecret: topics.secret,
+  ConfigSet: topics.config,
+  DiskSnapshot: topics.snapshot,
 };
 
 export function topicFor(kind: Transition['kind']): Topic {

@@ -8,6 +8,7 @@ import type { Condition } from '../../operator/conditions.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
 import type { DriftPolicy, DriftStatus } from '../../crds/schemas/managed.ts';
 import type { DriftRecord, DriftRules } from './drift/index.ts';
+import type { ManagedKindName } from '../events/cloudevent.ts';
 
 /** The columns the reconciler reads of every kind's row. */
 export interface ManagedRow {
@@ -95,7 +96,8 @@ export interface ExternalClient<Obj, Spec, Row extends ManagedRow, State> {
 }
 
 export interface ManagedKind<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State> {
-  kind: 'Compute' | 'Volume' | 'Network';
+  /** The kind's name, as its objects and events name it. */
+  kind: ManagedKindName;
   resource: ResourceRef;
   finalizer: string;
   client: ExternalClient<Obj, Spec, Row, State>;
