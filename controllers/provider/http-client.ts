@@ -22,6 +22,8 @@ import {
   type PageQuery,
   type Region,
   type SecurityGroup,
+  type SnapshotInfo,
+  type SnapshotPageQuery,
   type VolumeInfo,
   type ZonePageQuery,
 } from './types.ts';
@@ -223,6 +225,18 @@ export class HttpProvider implements CloudProvider {
   }
   listNetworks(query: PageQuery): Promise<Page<NetworkInfo>> {
     return this.call('GET', `/v1/networks?${pageParams(query)}`);
+  }
+  createSnapshot(volumeId: string, idempotencyToken: string): Promise<Operation> {
+    return this.call('POST', '/v1/snapshots', { idempotencyToken, volumeId });
+  }
+  getSnapshot(id: string): Promise<SnapshotInfo | undefined> {
+    return this.call('GET', `/v1/snapshots/${encodeURIComponent(id)}`, undefined, true);
+  }
+  deleteSnapshot(id: string, idempotencyToken: string): Promise<Operation> {
+    return this.call('DELETE', `/v1/snapshots/${encodeURIComponent(id)}`, { idempotencyToken });
+  }
+  listSnapshots(query: SnapshotPageQuery): Promise<Page<SnapshotInfo>> {
+    return this.call('GET', `/v1/snapshots?${pageParams(query)}`);
   }
 }
 

@@ -87,6 +87,8 @@ export interface VolumeInfo {
   message?: string;
   /** The instance the volume is attached to, when it is. */
   attachedTo?: string;
+  /** The snapshot the volume was created from, when it was. */
+  sourceSnapshot?: string;
 }
 
 export interface CreateVolumeRequest {
@@ -95,6 +97,24 @@ export interface CreateVolumeRequest {
   zone: string;
   type: VolumeType;
   sizeGiB: number;
+  /** Restore: the volume starts as a copy of this snapshot (same region, at least its size). */
+  snapshotId?: string;
+}
+
+/** A point-in-time copy of a volume, kept by the provider apart from the volume. */
+export interface SnapshotInfo {
+  id: string;
+  /** The volume it was taken of (which may since be gone). */
+  volumeId: string;
+  region: string;
+  zone: string;
+  type: VolumeType;
+  /** The volume's size when the snapshot was taken. */
+  sizeGiB: number;
+  state: 'pending' | 'available' | 'deleted' | 'failed';
+  /** When the snapshot was taken, UTC (ISO 8601). */
+  createdAt: string;
+  message?: string;
 }
 
 export interface Operation {
@@ -133,6 +153,11 @@ export interface PageQuery {
 
 export interface ZonePageQuery extends PageQuery {
   zone: string;
+}
+
+/** Snapshots are listed per region, or per zone of it. */
+export interface SnapshotPageQuery extends PageQuery {
+  zone?: string;
 }
 
 /**
@@ -178,6 +203,12 @@ export interface CloudProvider {
   listInstances(query: ZonePageQuery): Promise<Page<InstanceInfo>>;
   listVolumes(query: ZonePageQuery): Promise<Page<VolumeInfo>>;
   listNetworks(query: PageQuery): Promise<Page<NetworkInfo>>;
+  /** Takes a snapshot of a volume; the operation's resourceId is the snapshot's id. */
+  createSnapshot(volumeId: string, idempotencyToken: string): Promise<Operation>;
+  getSnapshot(id: string): Promise<SnapshotInfo | undefined>;
+  /** Deleting a deleted snapshot succeeds and changes nothing. */
+  deleteSnapshot(id: string, idempotencyToken: string): Promise<Operation>;
+  listSnapshots(query: SnapshotPageQuery): Promise<Page<SnapshotInfo>>;
 }
 
 export class ProviderError extends Error {}

@@ -34,7 +34,9 @@ export const createVolume = token.extend({
   zone: z.string().min(1),
   type: z.enum(['standard', 'ssd']),
   sizeGiB,
+  snapshotId: z.string().min(1).max(128).optional(),
 });
+export const createSnapshot = token.extend({ volumeId: z.string().min(1).max(128) });
 export const resizeVolume = token.extend({ sizeGiB });
 export const attachVolume = token.extend({ instanceId: z.string().min(1) });
 

@@ -13,6 +13,7 @@ import {
   bodyOf,
   createInstance,
   createNetwork,
+  createSnapshot,
   createVolume,
   resizeInstance,
   resizeVolume,
@@ -22,7 +23,7 @@ import {
 import type { CloudState } from './state.ts';
 
 /** Path segments that name a collection: the segment after one is an id. */
-const collections = new Set(['instances', 'networks', 'volumes', 'operations']);
+const collections = new Set(['instances', 'networks', 'volumes', 'snapshots', 'operations']);
 
 /** The method and route pattern of a path, such as `GET /v1/instances/:id`, and the id in it. */
 export function routeOf(method: string, pathname: string): { key: string; id: string } {
@@ -65,6 +66,8 @@ function regionPage(url: URL): PageQuery {
 }
 
 const zonePage = (url: URL): ZonePageQuery => ({ ...regionPage(url), zone: required(url, 'zone') });
+const optionalZone = (url: URL) =>
+  url.searchParams.has('zone') ? { zone: url.searchParams.get('zone')! } : {};
 
 /** The provider API: one handler per method and route pattern. */
 const providerRoutes: Record<string, (call: Call) => Promise<[number, unknown]> | [number, unknown]> = {
@@ -121,6 +124,19 @@ const providerRoutes: Record<string, (call: Call) => Promise<[number, unknown]> 
   'DELETE /v1/volumes/:id': async ({ state, id, req }) => [
     202,
     state.deleteVolume(id, (await bodyOf(token, req)).idempotencyToken),
+  ],
+  'POST /v1/snapshots': async ({ state, req }) => {
+    const body = await bodyOf(createSnapshot, req);
+    return [202, state.createSnapshot(body.volumeId, body.idempotencyToken)];
+  },
+  'GET /v1/snapshots': ({ state, url }) => [
+    200,
+    state.listSnapshots({ ...regionPage(url), ...optionalZone(url) }),
+  ],
+  'GET /v1/snapshots/:id': ({ state, id }) => found('snapshot', id, state.getSnapshot(id)),
+  'DELETE /v1/snapshots/:id': async ({ state, id, req }) => [
+    202,
+    state.deleteSnapshot(id, (await bodyOf(token, req)).idempotencyToken),
   ],
   'GET /v1/operations/:id': ({ state, id }) => [200, state.getOperation(id)],
 };

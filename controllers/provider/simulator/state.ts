@@ -14,6 +14,8 @@ import type {
   PageQuery,
   Region,
   SecurityGroup,
+  SnapshotInfo,
+  SnapshotPageQuery,
   VolumeInfo,
   ZonePageQuery,
 } from '../types.ts';
@@ -33,6 +35,7 @@ import {
   type RuleEditRequest,
 } from './security-groups.ts';
 import { Volumes, isVolumeAction, type VolumeAction, type VolumeRecord } from './volumes.ts';
+import { Snapshots, isSnapshotAction, type SnapshotAction, type SnapshotRecord } from './snapshots.ts';
 
 export { defaultConfig, noFaults, type Faults, type SimulatorConfig } from './config.ts';
 
@@ -45,7 +48,8 @@ type ActionType =
   | 'update-security-groups'
   | 'create-network'
   | 'delete-network'
-  | VolumeAction;
+  | VolumeAction
+  | SnapshotAction;
 
 interface InstanceRecord extends InstanceInfo {
   gpu: number;
@@ -90,12 +94,14 @@ export class CloudState {
   readonly instances = new Map<string, InstanceRecord>();
   readonly networks = new Map<string, NetworkRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
+  readonly snapshots = new Map<string, SnapshotRecord>();
   readonly operations = new Map<string, OperationRecord>();
   readonly tokens = new Map<string, string>();
   /** The public addresses live instances hold; derived from the instances, so never journaled itself. */
   private readonly room: Hosts;
   private readonly publicIps: PublicIps;
   private readonly volumeOps: Volumes;
+  private readonly snapshotOps: Snapshots;
   private readonly outOfBand: OutOfBandLog;
   faults: Faults = { ...noFaults };
 
@@ -116,6 +122,18 @@ export class CloudState {
       operations: this.operations,
       outage: (region, zone) => this.outage(region, zone),
       instance: (id) => this.instances.get(id),
+      snapshot: (id, region, sizeGiB) => this.snapshotOps.usable(id, region, sizeGiB),
+      replay: (token) => this.replay(token),
+      settle: (target) => this.settleAll(target),
+      start: (token, action, resourceId, refusal) =>
+        this.startOperation(token, action.type, action, resourceId, refusal),
+    });
+    this.snapshotOps = new Snapshots(this.snapshots, {
+      now: () => this.now(),
+      journal,
+      config,
+      outage: (region, zone) => this.outage(region, zone),
+      volume: (id) => this.volumes.get(id),
       replay: (token) => this.replay(token),
       settle: (target) => this.settleAll(target),
       start: (token, action, resourceId, refusal) =>
@@ -133,6 +151,7 @@ export class CloudState {
       } else if (r.t === outOfBandRecord) edits.push(r.v as OutOfBandEdit);
       else if (r.t === 'network') this.networks.set(r.id, r.v as NetworkRecord);
       else if (r.t === 'volume') this.volumes.set(r.id, r.v as VolumeRecord);
+      else if (r.t === 'snapshot') this.snapshots.set(r.id, r.v as SnapshotRecord);
       else if (r.t === 'op') this.operations.set(r.id, r.v as OperationRecord);
       else if (r.t === 'token') this.tokens.set(r.id, r.v as string);
       else if (r.t === 'faults') this.faults = r.v as Faults;
@@ -152,6 +171,7 @@ export class CloudState {
     for (const [id, v] of this.instances) yield { t: 'instance', id, v };
     for (const [id, v] of this.networks) yield { t: 'network', id, v };
     for (const [id, v] of this.volumes) yield { t: 'volume', id, v };
+    for (const [id, v] of this.snapshots) yield { t: 'snapshot', id, v };
     for (const [id, v] of this.operations) yield { t: 'op', id, v };
     for (const [id, v] of this.tokens) yield { t: 'token', id, v };
     for (const v of this.outOfBand.list()) yield { t: outOfBandRecord, id: String(v.seq), v };
@@ -384,6 +404,23 @@ export class CloudState {
     return this.volumeOps.get(id);
   }
 
+  createSnapshot(volumeId: string, token: string): Operation {
+    return this.snapshotOps.create(volumeId, token);
+  }
+
+  deleteSnapshot(id: string, token: string): Operation {
+    return this.snapshotOps.delete(id, token);
+  }
+
+  getSnapshot(id: string): SnapshotInfo | undefined {
+    return this.snapshotOps.get(id);
+  }
+
+  listSnapshots(query: SnapshotPageQuery): Page<SnapshotInfo> {
+    this.settleRunning();
+    return this.snapshotOps.page(query);
+  }
+
   getOperation(id: string): Operation {
     const op = this.operations.get(id);
     if (!op) throw new SimulatorError(404, 'NotFound', `operation ${id} does not exist`);
@@ -539,6 +576,7 @@ export class CloudState {
   private settle(op: OperationRecord): void {
     if (op.status !== 'running' || op.dueAt > this.now()) return;
     if (isVolumeAction(op.action.type)) this.volumeOps.settle(op);
+    else if (isSnapshotAction(op.action.type)) this.snapshotOps.settle(op);
     else this.settleCompute(op);
     this.journal?.append('op', op.id, op);
   }

@@ -37,6 +37,8 @@ export interface VolumeContext {
   outage(region: string, zone?: string): string | undefined;
   /** Where an instance is and how it stands, for attachments; undefined when there is no such instance. */
   instance(id: string): { region: string; zone: string; state: string } | undefined;
+  /** A snapshot a volume of `sizeGiB` in `region` can be made from; throws why not. */
+  snapshot(id: string, region: string, sizeGiB: number): { id: string; type: VolumeRecord['type'] };
   replay(token: string): Operation | undefined;
   /** Settles the due operations on one resource, so checks see what has already happened. */
   settle(target: string): void;
@@ -53,6 +55,7 @@ export class Volumes {
     const seen = this.ctx.replay(req.idempotencyToken);
     if (seen) return seen;
     checkPlace(this.ctx.config, req.region, req.zone);
+    const source = req.snapshotId ? this.ctx.snapshot(req.snapshotId, req.region, req.sizeGiB) : undefined;
     const outage = this.ctx.outage(req.region, req.zone);
     if (outage)
       return this.ctx.start(req.idempotencyToken, { type: 'create-volume', target: '' }, undefined, outage);
@@ -66,6 +69,7 @@ export class Volumes {
       state: 'available',
       visibleAt: Number.MAX_SAFE_INTEGER,
       createdWith: req.idempotencyToken,
+      ...(source ? { sourceSnapshot: source.id } : {}),
     };
     this.set(vol);
     const op = this.ctx.start(req.idempotencyToken, { type: 'create-volume', target: id }, id);
