@@ -1,6 +1,9 @@
 // A controller's work queue: keys only, de-duplicated; a key is never handed to two workers at once (a key
 // added while it is being worked on runs once more afterwards); delayed adds for requeue-after and per-key
-// exponential backoff; an overall token-bucket rate limit on what workers take.
+// exponential backoff; an overall token-bucket rate limit on what workers take. Delayed keys wait in one heap
+// under one timer, however many there are (ten thousand settled objects each waiting for their next look
+// would otherwise hold ten thousand timers).
+import { Heap } from 'heap-js';
 import { backoffDelay, TokenBucket } from './backoff.ts';
 import { systemClock, type Clock } from './clock.ts';
 
@@ -24,7 +27,10 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly delayed = new Map<string, { at: number; handle: unknown }>();
+  /** When each delayed key is due; the heap may also hold older, later entries of a key, skipped when met. */
+  private readonly delayed = new Map<string, number>();
+  private readonly due = new Heap<{ at: number; key: string }>((a, b) => a.at - b.at);
+  private timer: { at: number; handle: unknown } | undefined;
   private readonly waiters: (() => void)[] = [];
   private readonly bucket: TokenBucket;
   private readonly clock: Clock;
@@ -62,15 +68,46 @@ export class WorkQueue {
   /** Adds the key after `ms`; an earlier pending add of the same key wins. */
   addAfter(key: string, ms: number): void {
     if (ms <= 0) return this.add(key);
+    if (this.shuttingDown) return;
     const at = this.clock.now() + ms;
     const existing = this.delayed.get(key);
-    if (existing && existing.at <= at) return;
-    if (existing) this.clock.clearTimeout(existing.handle);
-    const handle = this.clock.setTimeout(() => {
-      this.delayed.delete(key);
-      this.add(key);
-    }, ms);
-    this.delayed.set(key, { at, handle });
+    if (existing !== undefined && existing <= at) return;
+    this.delayed.set(key, at);
+    this.due.push({ at, key });
+    this.arm();
+  }
+
+  /** How many keys wait for a delayed add. */
+  get delayedCount(): number {
+    return this.delayed.size;
+  }
+
+  /** Keeps the one timer set for the earliest due key. */
+  private arm(): void {
+    const next = this.due.peek();
+    if (next === undefined) {
+      if (this.timer) this.clock.clearTimeout(this.timer.handle);
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer && this.timer.at <= next.at) return;
+    if (this.timer) this.clock.clearTimeout(this.timer.handle);
+    const at = next.at;
+    const handle = this.clock.setTimeout(() => this.fire(at), Math.max(0, at - this.clock.now()));
+    this.timer = { at, handle };
+  }
+
+  private fire(at: number): void {
+    if (this.timer?.at === at) this.timer = undefined;
+    const now = this.clock.now();
+    for (let next = this.due.peek(); next !== undefined && next.at <= now; next = this.due.peek()) {
+      this.due.pop();
+      // An entry replaced by an earlier add of the same key was already handled, or will be.
+      if (this.delayed.get(next.key) !== next.at) continue;
+      this.delayed.delete(next.key);
+      this.add(next.key);
+    }
+    this.arm();
   }
 
   /** Re-adds a failed key after its exponential backoff; returns the delay. */
@@ -123,8 +160,10 @@ export class WorkQueue {
   /** Stops taking new keys; workers drain what is ready and then get undefined. */
   shutDown(): void {
     this.shuttingDown = true;
-    for (const { handle } of this.delayed.values()) this.clock.clearTimeout(handle);
+    if (this.timer) this.clock.clearTimeout(this.timer.handle);
+    this.timer = undefined;
     this.delayed.clear();
+    this.due.clear();
     this.ready.length = 0;
     this.addedAt.clear();
     while (this.waiters.length > 0) this.waiters.shift()!();

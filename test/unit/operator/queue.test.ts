@@ -89,6 +89,49 @@ describe('WorkQueue', () => {
     assert.equal(q.length, 1);
   });
 
+  it('holds ten thousand delayed keys under one timer and adds each when due, in order', () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ clock, ratePerSecond: 1e9, burst: 1e9 });
+    for (let i = 0; i < 10_000; i++) q.addAfter(`k${i}`, 1000 + (i % 100) * 10);
+    assert.equal(clock.pending().length, 1, 'one timer, however many keys wait');
+    assert.deepEqual(clock.pending(), [1000]);
+    assert.equal(q.delayedCount, 10_000);
+    clock.advance(1000);
+    assert.equal(q.length, 100, 'the keys due at 1000 ms');
+    assert.deepEqual(clock.pending(), [10], 'the timer moves on to the next due key');
+    clock.advance(990);
+    assert.equal(q.length, 10_000);
+    assert.equal(q.delayedCount, 0);
+    assert.deepEqual(clock.pending(), [], 'no timer once nothing waits');
+  });
+
+  it('moves a delayed key earlier without adding it twice, and adds a later key after an earlier one', () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ clock });
+    q.addAfter('late', 300);
+    q.addAfter('a', 1000);
+    q.addAfter('a', 200);
+    assert.deepEqual(clock.pending(), [200]);
+    clock.advance(200);
+    assert.equal(q.length, 1);
+    clock.advance(100);
+    assert.equal(q.length, 2, 'late is added at 300 ms');
+    clock.advance(700);
+    assert.equal(q.length, 2, "a's replaced 1000 ms entry adds nothing");
+    assert.deepEqual(clock.pending(), []);
+  });
+
+  it('clears every delayed key and its timer on shutdown', () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue({ clock });
+    for (let i = 0; i < 50; i++) q.addAfter(`k${i}`, 100 + i);
+    q.shutDown();
+    assert.deepEqual(clock.pending(), []);
+    q.addAfter('after', 10);
+    assert.deepEqual(clock.pending(), [], 'nothing is delayed after shutdown');
+    assert.equal(q.delayedCount, 0);
+  });
+
   it('limits the overall rate with a token bucket', () => {
     const bucket = new TokenBucket(10, 2, 0);
     assert.equal(bucket.take(0), 0);
