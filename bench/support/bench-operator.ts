@@ -12,6 +12,8 @@ import { auditLogPath } from '../../hack/stack/components/apiserver.ts';
 import { auditedRequests, type AuditedRequest } from '../../test/support/chart-operator.ts';
 import { uniqueName } from '../../test/support/kube.ts';
 import { startOperator, type OperatorProcess } from '../../test/support/operator.ts';
+import { imageRoot } from '../../test/support/image.ts';
+import { chartNodeOptions } from './chart-defaults.ts';
 import { Refused } from './refused.ts';
 import { liveLeaseHolder, operatorProcesses, refusal } from './other-operators.ts';
 import type { Teardown } from './teardown.ts';
@@ -120,14 +122,24 @@ export async function startBenchOperator(
   env: NodeJS.ProcessEnv,
 ): Promise<BenchOperator> {
   const { file, user } = await serviceAccountKubeconfig(kc, teardown, `${bench}-op`);
-  const proc = await startOperator(uniqueName(`${bench}-op`), {
-    KUBECONFIG: file,
-    OMNICLOUD_LEADER_ELECTION: 'true',
-    OMNICLOUD_LEASE_NAME: lease.name,
-    OMNICLOUD_LEASE_NAMESPACE: lease.namespace,
-    OMNICLOUD_LOG_LEVEL: 'info',
-    ...env,
-  });
+  // What a cluster runs: the image's bundle, with the chart's heap limit (OMNICLOUD_BENCH_SOURCES=1: the
+  // sources through tsx instead, which holds the TypeScript sources and their transforms in memory too).
+  const fromSources = process.env.OMNICLOUD_BENCH_SOURCES === '1';
+  const image = fromSources ? undefined : imageRoot();
+  if (image) teardown.add(`remove ${image}`, async () => fs.rmSync(image, { recursive: true, force: true }));
+  const proc = await startOperator(
+    uniqueName(`${bench}-op`),
+    {
+      KUBECONFIG: file,
+      OMNICLOUD_LEADER_ELECTION: 'true',
+      OMNICLOUD_LEASE_NAME: lease.name,
+      OMNICLOUD_LEASE_NAMESPACE: lease.namespace,
+      OMNICLOUD_LOG_LEVEL: 'info',
+      ...(image ? { NODE_OPTIONS: chartNodeOptions() } : {}),
+      ...env,
+    },
+    { image },
+  );
   teardown.adopt(proc.child, `the ${bench} operator`);
   const deadline = Date.now() + 90_000;
   for (;;) {

@@ -6,7 +6,6 @@
 // that the API server calls the operator at https://127.0.0.1:PORT, since no Service routes here.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -17,6 +16,7 @@ import { backingSystemsEnv, endpoints } from '../../hack/stack/endpoints.ts';
 import { pki } from '../../hack/stack/pki.ts';
 import { eventually } from './kube.ts';
 import { freePort } from './operator.ts';
+import { imageRoot } from './image.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -47,15 +47,6 @@ export interface ChartOperator {
   stop(): Promise<void>;
   /** Removes everything the chart's objects created on the cluster. */
   uninstall(): void;
-}
-
-/** Builds the image's files once per test run: dist/ as hack/bundle.sh writes it, beside node_modules. */
-function imageRoot(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omnicloud-image-'));
-  execFileSync('bash', ['hack/bundle.sh', path.join(root, 'dist')], { stdio: 'pipe' });
-  fs.copyFileSync('package.json', path.join(root, 'package.json'));
-  fs.symlinkSync(path.resolve('node_modules'), path.join(root, 'node_modules'));
-  return root;
 }
 
 /** What the kubelet would put in the container's environment. */

@@ -44,12 +44,23 @@ export interface OperatorProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startOperator(identity: string, env: NodeJS.ProcessEnv = {}): Promise<OperatorProcess> {
+/**
+ * Starts an operator process from the sources, or with `image` from the image's bundle (dist/operator.mjs, as
+ * the Dockerfile builds it: what a cluster runs).
+ */
+export async function startOperator(
+  identity: string,
+  env: NodeJS.ProcessEnv = {},
+  opts: { image?: string } = {},
+): Promise<OperatorProcess> {
   const port = await freePort();
   const logFile = path.join(logDir, 'test-operators', `${identity}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'operator/main.ts'], {
+  const entry = opts.image
+    ? [path.join(opts.image, 'dist', 'operator.mjs')]
+    : ['--import', 'tsx', 'operator/main.ts'];
+  const child = spawn(process.execPath, entry, {
     env: {
       ...process.env,
       ...operatorEnv(),
