@@ -16,6 +16,8 @@ import {
 import {
   actionFor,
   compare,
+  keepObservedAt,
+  missingRecord,
   pathCovers,
   planRemediation,
   summarizeDrift,
@@ -77,7 +79,19 @@ export interface DriftStepInput<Obj extends k8s.KubernetesObject, Spec, Row exte
   desiredSpec?: Spec;
 }
 
+/**
+ * Compares the settled object with the outside. The drift shown keeps the observedAt status holds while nothing
+ * else in it changed, so looking again at an object whose drift did not change writes no status.
+ */
 export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
+  i: DriftStepInput<Obj, Spec, Row, State>,
+): Promise<DriftOutcome<Row>> {
+  const outcome = await compareSettled(i);
+  const shown = (i.s.obj as { status?: { drift?: DriftStatus } }).status?.drift;
+  return outcome.drift ? { ...outcome, drift: keepObservedAt(outcome.drift, shown) } : outcome;
+}
+
+async function compareSettled<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
   i: DriftStepInput<Obj, Spec, Row, State>,
 ): Promise<DriftOutcome<Row>> {
   const { kind, s, row, record } = i;
@@ -107,7 +121,7 @@ export async function observeSettled<Obj extends k8s.KubernetesObject, Spec, Row
   }
   const records: DriftRecord[] = seen.exists
     ? compare(desired, seen.state, kind.driftRules)
-    : [{ path: '$', type: 'resource_missing', severity: 'critical', desired }];
+    : [missingRecord(desired, kind.driftRules)];
   const specPaths =
     record.applied === null || record.applied === undefined
       ? []

@@ -90,8 +90,10 @@ describe('security: values marked sensitive are redacted all along the drift pat
   after(async () => {
     try {
       // The finalizer is this process's: reconcile the deletion to its end, which deletes the volume too.
-      await remove(kc, 'volumes', ns, 'secret-disk');
-      await reconcileUntil('deleted', (v) => v === undefined, 60_000).catch(() => undefined);
+      for (const name of ['secret-disk', 'gone-disk']) {
+        await remove(kc, 'volumes', ns, name).catch(() => undefined);
+        await reconcileUntil('deleted', (v) => v === undefined, 60_000, name).catch(() => undefined);
+      }
     } finally {
       await relay?.stop();
       await deleteNamespace(kc, ns);
@@ -100,13 +102,18 @@ describe('security: values marked sensitive are redacted all along the drift pat
   });
 
   /** Reconciles the object as a worker would, again and again, until `done` holds for what the server has. */
-  function reconcileUntil(what: string, done: (v: VolumeObj | undefined) => boolean, timeoutMs = 60_000) {
+  function reconcileUntil(
+    what: string,
+    done: (v: VolumeObj | undefined) => boolean,
+    timeoutMs = 60_000,
+    name = 'secret-disk',
+  ) {
     return eventually(
-      `secret-disk: ${what}`,
+      `${name}: ${what}`,
       async () => {
-        const before = await read<VolumeObj>(kc, 'volumes', ns, 'secret-disk');
+        const before = await read<VolumeObj>(kc, 'volumes', ns, name);
         if (before) await reconcileManaged(kind, deps(), before, ctx);
-        const after = await read<VolumeObj>(kc, 'volumes', ns, 'secret-disk');
+        const after = await read<VolumeObj>(kc, 'volumes', ns, name);
         return done(after) ? (after ?? null) : undefined;
       },
       timeoutMs,
@@ -179,5 +186,48 @@ describe('security: values marked sensitive are redacted all along the drift pat
 
     const shownInLogs = lines.filter((l) => /"(?:desired|actual)":\s*(?:37|61)\b/.test(l));
     assert.deepEqual(shownInLogs, [], 'no log line carries the sizes as drift values');
+  });
+
+  it('shows "(redacted)" for the size in the record of a volume deleted at the console', async () => {
+    const name = 'gone-disk';
+    await create(
+      kc,
+      volumeManifest(ns, name, { sizeGiB: specGiB, driftPolicy: { default: 'alert', overrides: [] } }),
+    );
+    const made = (await reconcileUntil(
+      'Available and in sync',
+      (v) => v?.status?.phase === 'Available' && condition(v, 'Drifted')?.status === 'False',
+      60_000,
+      name,
+    ))!;
+    const uid = made.metadata.uid!;
+
+    await stackConsole().deleteVolume(made.status!.providerId!);
+    // Alerted, not created again: the record stays shown for the test to read.
+    const shown = (await reconcileUntil(
+      'the missing volume shown',
+      (v) => v?.status?.drift?.records?.[0]?.type === 'resource_missing',
+      90_000,
+      name,
+    ))!;
+    const [missing] = shown.status!.drift!.records;
+    assert.equal(missing!.path, '$');
+    assert.deepEqual(JSON.parse(missing!.desired!), { sizeGiB: redacted, type: 'ssd' });
+    const told = JSON.stringify([shown.status!.drift, shown.status!.conditions]);
+    assert.ok(!told.includes(String(specGiB)), told);
+
+    const { rows } = await pool.query<{ desired: unknown }>(
+      "SELECT desired FROM drift_history WHERE uid = $1 AND event = 'detected' AND drift_type = 'resource_missing'",
+      [uid],
+    );
+    assert.deepEqual(rows, [{ desired: { sizeGiB: redacted, type: 'ssd' } }]);
+
+    const onKafka = await eventually('the drift-detected event of the missing volume on Kafka', async () =>
+      (await kafkaTail.since([uid]))
+        .map((m) => JSON.parse(m.value) as { type: string; data: { records?: { desired?: unknown }[] } })
+        .find((e) => e.type === 'io.omnicloud.volume.drift-detected'),
+    );
+    assert.deepEqual(onKafka.data.records?.[0]?.desired, { sizeGiB: redacted, type: 'ssd' });
+    assert.ok(!JSON.stringify(onKafka).includes(`"sizeGiB":${specGiB}`), JSON.stringify(onKafka));
   });
 });

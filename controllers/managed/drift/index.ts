@@ -7,4 +7,5 @@ export { actionFor, withActions } from './policy.ts';
 export { describeChange, planForActions, planHash, planRemediation, type RemediationPlan } from './plan.ts';
 export { compareRecords, type ActedDriftRecord, type DriftRecord } from './record.ts';
 export { redacted, type Comparator, type DriftRules, type Identity, type SeverityRule } from './rules.ts';
-export { summarizeDrift } from './summary.ts';
+export { keepObservedAt, summarizeDrift } from './summary.ts';
+export { missingRecord } from './missing.ts';

@@ -1,5 +1,6 @@
 // The drift status an object shows (driftStatusSchema): counts by severity, the most severe records with their
 // values cut to what status holds, and the plan when something is to be reverted.
+import { isDeepStrictEqual } from 'node:util';
 import type { DriftStatus } from '../../../crds/schemas/managed.ts';
 import { planForActions } from './plan.ts';
 import { compareRecords, severityRank, showValue, type ActedDriftRecord } from './record.ts';
@@ -63,4 +64,17 @@ export function summarizeDrift(
       awaitingApproval: plan.needsApproval && approvedPlanHash !== plan.hash,
     };
   return status;
+}
+
+/**
+ * The summary to show, keeping the time of `shown` (what status holds now) when nothing else changed: a settled
+ * object looked at again finds the same drift, and a new observedAt alone would rewrite its status every time.
+ * A plan `null` in `shown` (a removal still in a merge patch) counts as no plan.
+ */
+export function keepObservedAt(next: DriftStatus, shown: DriftStatus | undefined): DriftStatus {
+  if (!shown?.observedAt) return next;
+  const { observedAt: _next, ...rest } = next;
+  const { observedAt, ...before } = shown;
+  if (before.plan === null) delete before.plan;
+  return isDeepStrictEqual(rest, before) ? { ...next, observedAt } : next;
 }
