@@ -22,6 +22,7 @@ import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
+import { invoiceExporter } from './invoice/object-export.ts';
 import { tenantController, tenantResource } from './tenant/reconcile.ts';
 import { volumeController } from './volume/reconcile.ts';
 import { volumeObserver } from './volume/client.ts';
@@ -30,7 +31,7 @@ import { ResilientInformer } from '../operator/informer.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
 import type { Network } from '../crds/schemas/network.ts';
 
-/** Where invoice exports go unless OMNICLOUD_EXPORT_DIR says otherwise. */
+/** Where invoice exports would go with no object store: OMNICLOUD_EXPORT_DIR or this. */
 const defaultExportDir =
   process.env.OMNICLOUD_EXPORT_DIR ?? path.join(os.homedir(), '.cache', 'omnicloud', 'exports');
 
@@ -140,10 +141,12 @@ export async function registerControllers(
         resyncMs: opts.resyncMs,
         ratePerSecond: opts.queueRatePerSecond,
         reconcileTimeoutMs: opts.reconcileTimeoutMs,
-        describeFailure: (err) => ({
-          reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
-          message: failureForStatus(err),
-        }),
+        describeFailure:
+          spec.describeFailure ??
+          ((err) => ({
+            reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
+            message: failureForStatus(err),
+          })),
       },
       kc,
       log,
@@ -203,7 +206,8 @@ export async function registerControllers(
     stop: () => volumeListings.stop(),
   });
   add(costAllocationController({ billingPool, tenantsPool }));
-  add(invoiceController({ pool: billingPool, exportDir: opts.exportDir ?? defaultExportDir, tenants }));
+  const exporter = invoiceExporter({ s3: endpoints.s3, dir: opts.exportDir ?? defaultExportDir });
+  add(invoiceController({ pool: billingPool, exporter, tenants }));
   return {
     async close() {
       await events?.close();

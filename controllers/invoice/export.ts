@@ -1,5 +1,7 @@
-// Invoice exports: JSON (the whole record) and CSV (one row per line, then the totals), written atomically to
-// a directory. Amounts are written as the decimal strings they are, never through a float.
+// Invoice exports: JSON (the whole record) and CSV (one row per line, then the totals). Amounts are written as
+// the decimal strings they are, never through a float, and fields in a fixed order, so an invoice read back
+// from billing_db (whose jsonb reorders keys) exports to the same bytes as when it was issued. The directory
+// writer here is the fallback when no object store is configured (see object-export.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -60,6 +62,41 @@ export function invoiceCsv(inv: ExportedInvoice): string {
   return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
+/** Where an export went: object keys in `bucket`, or file paths when there is no bucket. Never credentials. */
+export interface ExportLocation {
+  bucket?: string;
+  json: string;
+  csv: string;
+}
+
+/** The JSON export, its fields in the order of ExportedInvoice whatever order the record has. */
+export function invoiceJson(inv: ExportedInvoice): string {
+  const record: ExportedInvoice = {
+    id: inv.id,
+    tenant: inv.tenant,
+    periodStart: inv.periodStart,
+    periodEnd: inv.periodEnd,
+    currency: inv.currency,
+    status: inv.status,
+    lines: inv.lines.map((l) => ({
+      resourceClass: l.resourceClass,
+      region: l.region,
+      quantity: l.quantity,
+      unit: l.unit,
+      unitPrice: l.unitPrice,
+      amount: l.amount,
+    })),
+    subtotal: inv.subtotal,
+    discounts: inv.discounts,
+    tax: inv.tax,
+    credits: inv.credits,
+    total: inv.total,
+    ...(inv.exchangeRateToUSD === undefined ? {} : { exchangeRateToUSD: inv.exchangeRateToUSD }),
+    ...(inv.issuedAt === undefined ? {} : { issuedAt: inv.issuedAt }),
+  };
+  return JSON.stringify(record, null, 2) + '\n';
+}
+
 function writeAtomically(file: string, content: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content);
@@ -67,11 +104,11 @@ function writeAtomically(file: string, content: string): void {
 }
 
 /** Writes `<dir>/<tenant>/<name>.json` and `.csv`; returns their paths. */
-export function writeExport(dir: string, name: string, inv: ExportedInvoice): { json: string; csv: string } {
+export function writeExport(dir: string, name: string, inv: ExportedInvoice): ExportLocation {
   const folder = path.join(dir, inv.tenant.replace(/[^a-z0-9-]/g, '_'));
   fs.mkdirSync(folder, { recursive: true });
   const base = path.join(folder, name.replace(/[^a-z0-9.-]/g, '_'));
-  writeAtomically(`${base}.json`, JSON.stringify(inv, null, 2) + '\n');
+  writeAtomically(`${base}.json`, invoiceJson(inv));
   writeAtomically(`${base}.csv`, invoiceCsv(inv));
   return { json: `${base}.json`, csv: `${base}.csv` };
 }

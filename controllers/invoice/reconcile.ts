@@ -17,8 +17,12 @@ import { tenantOfNamespace } from '../tenant/children.ts';
 import { invalidSpec } from '../invalid-spec.ts';
 import { validateInvoice } from '../../webhooks/invoice.ts';
 import { computeInvoice, MissingExchangeRateError, type Period } from './compute.ts';
-import { writeExport, type ExportedInvoice } from './export.ts';
+import type { ExportedInvoice } from './export.ts';
+import type { InvoiceExporter } from './object-export.ts';
 import { failedStatus, InvoiceReasons, invoiceStatus, presented } from './status.ts';
+import { isS3Unavailable, s3FailureMessage } from '../backing/s3-unavailable.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { failureForStatus } from '../failure.ts';
 import { AlreadyIssued, issueInvoice, issuedInvoice, saveDraft } from './store.ts';
 
 export const invoiceResource: ResourceRef = {
@@ -31,7 +35,8 @@ const draftRefreshMs = 60_000;
 
 export interface InvoiceDeps {
   pool: Pool;
-  exportDir: string;
+  /** Where issued invoices are exported: the operator's bucket (or a directory, see object-export.ts). */
+  exporter: InvoiceExporter;
   /** The operator's cache of Tenants (a tenant's billing currency is read there, not with an API call). */
   tenants: { get(name: string): Tenant | undefined };
 }
@@ -43,6 +48,13 @@ export function invoiceController(deps: InvoiceDeps): ControllerSpec<Obj> {
     name: 'invoice',
     resource: invoiceResource,
     reconcile: (obj, ctx) => reconcileInvoice(obj, ctx, deps),
+    describeFailure: (err) =>
+      err instanceof ExportNotDone
+        ? { reason: err.reason, message: err.message }
+        : {
+            reason: isDatabaseUnavailable(err) ? 'DatabaseUnavailable' : 'ReconcileError',
+            message: failureForStatus(err),
+          },
     async onTerminalError(obj, err, ctx) {
       const reason = (err as TerminalError).reason ?? InvoiceReasons.InvalidSpec;
       const changed = await writeStatus(
@@ -55,6 +67,42 @@ export function invoiceController(deps: InvoiceDeps): ControllerSpec<Obj> {
       if (changed) await ctx.events.record(obj, 'Warning', reason, err.message);
     },
   };
+}
+
+/** An issued invoice not exported yet: retried with backoff; billing_db keeps it, so nothing is lost. */
+export class ExportNotDone extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Exports an issued invoice and shows where it went (or why not, then fails the reconcile to retry it). */
+async function exportIssued(
+  obj: Obj,
+  ctx: ReconcileContext<Obj>,
+  deps: InvoiceDeps,
+  shown: ExportedInvoice,
+  now: Date,
+): Promise<void> {
+  try {
+    const location = await deps.exporter.export(obj.metadata.name, shown);
+    await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, { location }, now));
+  } catch (err) {
+    if (err instanceof ExportNotDone) throw err;
+    const reason = isS3Unavailable(err) ? InvoiceReasons.S3Unavailable : InvoiceReasons.ExportFailed;
+    const message = `issued, not exported yet: ${s3FailureMessage(err)}`;
+    ctx.log.warn({ err: String(err), invoice: shown.id }, 'invoice export failed; retrying');
+    await writeStatus(
+      ctx.kc,
+      invoiceResource,
+      obj,
+      invoiceStatus(obj, shown, { failed: { reason, message } }, now),
+    );
+    throw new ExportNotDone(reason, message);
+  }
 }
 
 export function periodOf(spec: InvoiceObject['spec']): Period {
@@ -86,9 +134,7 @@ export async function reconcileInvoice(
   const id = `${obj.metadata.namespace}/${obj.metadata.name}`;
   const issued = await issuedInvoice(deps.pool, id);
   if (issued) {
-    const shown = issued.presented as ExportedInvoice;
-    const exported = writeExport(deps.exportDir, obj.metadata.name, shown);
-    await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, exported, now));
+    await exportIssued(obj, ctx, deps, issued.presented as ExportedInvoice, now);
     return done;
   }
   // The webhook's rules, as for a create: the API server keeps the spec from changing after that, and what
@@ -132,13 +178,12 @@ export async function reconcileInvoice(
     if (err instanceof AlreadyIssued) throw new TerminalError(err.message, 'DuplicatePeriod');
     throw err;
   }
-  const exported = writeExport(deps.exportDir, obj.metadata.name, shown);
-  await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, exported, now));
   await ctx.events.record(
     obj,
     'Normal',
     InvoiceReasons.Issued,
     `issued ${shown.total} ${shown.currency} to ${tenant}`,
   );
+  await exportIssued(obj, ctx, deps, shown, now);
   return done;
 }

@@ -4,7 +4,7 @@ import { setCondition, type Condition } from '../../operator/conditions.ts';
 import type { Invoice as InvoiceObject, InvoiceStatus } from '../../crds/schemas/invoice.ts';
 import type { Invoice } from '../billing/domain/invoice.ts';
 import { minorUnits, type Currency, type Decimal } from '../billing/domain/money.ts';
-import type { ExportedInvoice } from './export.ts';
+import type { ExportedInvoice, ExportLocation } from './export.ts';
 
 export const InvoiceReasons = {
   Issued: 'Issued',
@@ -13,7 +13,28 @@ export const InvoiceReasons = {
   MissingPrice: 'MissingPrice',
   MissingExchangeRate: 'MissingExchangeRate',
   InvalidSpec: 'InvalidSpec',
+  Exported: 'Exported',
+  S3Unavailable: 'S3Unavailable',
+  ExportFailed: 'ExportFailed',
 } as const;
+
+/** How an issued invoice's export went: where it is, or why it is not there yet. */
+export type ExportOutcome = { location: ExportLocation } | { failed: { reason: string; message: string } };
+
+function exportedCondition(outcome: ExportOutcome) {
+  if ('location' in outcome) {
+    const l = outcome.location;
+    return {
+      type: 'Exported',
+      status: 'True' as const,
+      reason: InvoiceReasons.Exported,
+      message: l.bucket
+        ? `exported to s3://${l.bucket}/${l.json} and .csv`
+        : `exported to ${l.json} and .csv`,
+    };
+  }
+  return { type: 'Exported', status: 'False' as const, ...outcome.failed };
+}
 
 /** The invoice as amounts in decimal strings with the currency's minor units: the shape of status and exports. */
 export function presented(
@@ -53,11 +74,11 @@ export function presented(
 export function invoiceStatus(
   obj: InvoiceObject,
   p: ExportedInvoice,
-  exported: { json: string; csv: string } | undefined,
+  exported: ExportOutcome | undefined,
   now: Date,
 ): InvoiceStatus {
   const issued = p.status === 'Issued';
-  const conditions = setCondition(
+  let conditions = setCondition(
     obj.status?.conditions as Condition[] | undefined,
     issued
       ? {
@@ -75,6 +96,10 @@ export function invoiceStatus(
     now,
     obj.metadata.generation,
   );
+  if (exported)
+    conditions = setCondition(conditions, exportedCondition(exported), now, obj.metadata.generation);
+  // A failed export keeps showing where the last good one went.
+  const location = exported && 'location' in exported ? exported.location : obj.status?.export;
   return {
     phase: issued ? 'Issued' : 'Draft',
     observedGeneration: obj.metadata.generation,
@@ -91,7 +116,7 @@ export function invoiceStatus(
     exchangeRateToUSD: p.exchangeRateToUSD,
     ...(p.issuedAt ? { issuedAt: p.issuedAt } : {}),
     ...(issued ? {} : { computedAt: now.toISOString() }),
-    ...(exported ? { export: exported } : {}),
+    ...(location ? { export: location } : {}),
     conditions,
   };
 }

@@ -39,7 +39,8 @@ export const invoiceStatusSchema = z.object({
   exchangeRateToUSD: z.string().optional(),
   issuedAt: z.string().optional(),
   computedAt: z.string().optional(),
-  export: z.object({ json: z.string(), csv: z.string() }).optional(),
+  /** Where the exports are: object keys in `bucket`, or file paths when exported to a directory. */
+  export: z.object({ bucket: z.string().optional(), json: z.string(), csv: z.string() }).optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
 });
 

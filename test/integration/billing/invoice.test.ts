@@ -1,9 +1,8 @@
 // Billing end to end on the real stack: instances run on the simulator for measured times, their lifecycle
 // events are metered from Kafka, and an Invoice for the closed period equals an independent calculation
 // made here from the audit log and the price table, in KWD (three decimals, tax, a discount) and in JPY
-// (no minor unit); and a currency without its own prices is priced from USD at the exchange rate. The issued invoice is final in billing_db and exported.
+// (no minor unit); and a currency without its own prices is priced from USD at the exchange rate. The issued invoice is final in billing_db and exported to the S3 server.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { Decimal } from 'decimal.js';
 import type pg from 'pg';
@@ -11,6 +10,8 @@ import type { Compute } from '../../../crds/schemas/compute.ts';
 import type { Invoice } from '../../../crds/schemas/invoice.ts';
 import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { migratedPool } from '../../support/databases.ts';
+import { s3Client } from '../../support/s3.ts';
+import { invoiceBucket } from '../../../controllers/invoice/object-export.ts';
 import { installCrds, startOperator, type OperatorProcess } from '../../support/operator.ts';
 import {
   deleteTenants,
@@ -29,6 +30,12 @@ import {
   remove,
   waitFor,
 } from '../../support/infra.ts';
+
+async function objectText(bucket: string, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await s3Client().getObject(bucket, key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 const D = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_EVEN });
 
@@ -298,12 +305,15 @@ describe('integration: metering and invoicing in two currencies', function () {
         billing.query('UPDATE invoices SET total = 0 WHERE id = $1', [`${ns}/test-period`]),
         /is issued and cannot change; issue a credit note/,
       );
-      const csv = fs.readFileSync(inv.status!.export!.csv, 'utf8');
+      // Exported to the operator's bucket on the S3 server.
+      const where = inv.status!.export!;
+      assert.equal(where.bucket, invoiceBucket);
+      const csv = await objectText(where.bucket, where.csv);
       assert.match(
         csv,
         new RegExp(`^total,,,,,${oracle.total.toFixed(c.digits).replace('.', '\\.')},${c.currency}$`, 'm'),
       );
-      assert.equal(JSON.parse(fs.readFileSync(inv.status!.export!.json, 'utf8')).total, inv.status!.total);
+      assert.equal(JSON.parse(await objectText(where.bucket, where.json)).total, inv.status!.total);
     });
   }
 
