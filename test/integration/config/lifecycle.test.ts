@@ -1,0 +1,250 @@
+// ConfigSets against the real API server and infra_db, with the controller running in this process: versions
+// made on each change of content (and only then), delivered to a ConfigMap with their version and hash, a
+// rollback as a new version with the old content, a ConfigMap edited or deleted behind our back put back,
+// the deletion policies, and history that survives a restart (and a crash between the version and the write).
+import assert from 'node:assert/strict';
+import { configHashAnnotation, configVersionAnnotation } from '../../../controllers/config/configmap.ts';
+import { contentHash, contentOf, desiredKey } from '../../../controllers/config/content.ts';
+import { configSetSpecSchema } from '../../../crds/schemas/config-set.ts';
+import { recordNewVersion, readConfigSet } from '../../../controllers/config/store.ts';
+import { withTransaction } from '../../../controllers/db/transaction.ts';
+import { eventually } from '../../support/kube.ts';
+import { ConfigStack, conditionOf, readyAt } from './config-stack.ts';
+
+describe('integration: ConfigSet versions and the consumer ConfigMap', function () {
+  this.timeout(120_000);
+  const stack = new ConfigStack();
+  let ns: string;
+
+  before(async () => {
+    await stack.open();
+    ns = await stack.tenantNamespace('cfg');
+    await stack.startController();
+  });
+  after(async () => stack.close());
+
+  const v1 = {
+    data: { 'app.properties': 'color=blue', LOG_LEVEL: 'info' },
+    flags: { checkout: { rollout: 10, allow: ['alice'], deny: ['mallory'] } },
+  };
+
+  it('makes version 1 with its hash and a ConfigMap holding data, flags, version and hash', async () => {
+    const made = await stack.create(ns, 'app', v1);
+    const shown = await stack.waitFor(ns, 'app', 'version 1 ready', readyAt(1));
+    const hash = contentHash(contentOf(v1 as never));
+    assert.equal(shown.status?.currentHash, hash);
+    assert.equal(shown.status?.configMapName, 'app');
+    assert.equal(shown.status?.phase, 'Synced');
+    assert.match(
+      conditionOf(shown, 'Ready')!.message,
+      /^ConfigMap .+\/app holds version 1 \([0-9a-f]{12}\)$/,
+    );
+    const cm = (await stack.configMap(ns, 'app'))!;
+    assert.equal(cm.data?.['app.properties'], 'color=blue');
+    assert.deepEqual(JSON.parse(cm.data!['flags.json']!), {
+      checkout: { allow: ['alice'], deny: ['mallory'], enabled: true, rollout: 10 },
+    });
+    assert.equal(cm.metadata?.annotations?.[configVersionAnnotation], '1');
+    assert.equal(cm.metadata?.annotations?.[configHashAnnotation], hash);
+    assert.equal(cm.metadata?.labels?.['app.kubernetes.io/managed-by'], 'omnicloud-operator');
+    assert.deepEqual(
+      cm.metadata?.ownerReferences?.map((r) => [r.kind, r.uid, r.controller]),
+      [['ConfigSet', made.metadata.uid, true]],
+    );
+    const history = await stack.versions(made.metadata.uid!);
+    assert.deepEqual(
+      history.map((h) => [h.version, h.hash, h.source]),
+      [[1, hash, 'spec generation 1']],
+    );
+    const { rows } = await stack.pool.query<{ created_at: Date; tenant: string }>(
+      'SELECT created_at, tenant FROM config_versions WHERE uid = $1',
+      [made.metadata.uid],
+    );
+    assert.equal(rows[0]!.tenant, ns.slice('tenant-'.length));
+    assert.ok(Math.abs(rows[0]!.created_at.getTime() - Date.now()) < 10 * 60_000, 'created_at is UTC now');
+  });
+
+  it('makes version 2 on a change, and the ConfigMap shows the new data, version and hash', async () => {
+    await stack.patchSpec(ns, 'app', { data: { LOG_LEVEL: 'debug' } });
+    const shown = await stack.waitFor(ns, 'app', 'version 2 ready', readyAt(2));
+    const cm = (await stack.configMap(ns, 'app'))!;
+    assert.equal(cm.data?.LOG_LEVEL, 'debug');
+    assert.equal(cm.metadata?.annotations?.[configVersionAnnotation], '2');
+    assert.equal(cm.metadata?.annotations?.[configHashAnnotation], shown.status?.currentHash);
+    const history = await stack.versions(shown.metadata.uid!);
+    assert.deepEqual(
+      history.map((h) => h.version),
+      [1, 2],
+    );
+    assert.notEqual(history[0]!.hash, history[1]!.hash);
+  });
+
+  it('makes no new version when the same content is applied again (lists reordered)', async () => {
+    const before = (await stack.read(ns, 'app'))!;
+    await stack.patchSpec(ns, 'app', { flags: { checkout: { allow: ['alice', 'alice'] } } });
+    const after = await stack.waitFor(ns, 'app', 'the new generation seen', readyAt(2));
+    assert.ok(after.metadata.generation! > before.metadata.generation!, 'the spec did change');
+    assert.equal(after.status?.currentHash, before.status?.currentHash);
+    assert.deepEqual(
+      (await stack.versions(after.metadata.uid!)).map((h) => h.version),
+      [1, 2],
+    );
+  });
+
+  it('rolls back to version 1 as version 3 with the content of version 1', async () => {
+    const before = (await stack.read(ns, 'app'))!;
+    await stack.patchSpec(ns, 'app', { rollbackTo: 1 });
+    const shown = await stack.waitFor(ns, 'app', 'version 3 ready', readyAt(3));
+    const history = await stack.versions(before.metadata.uid!);
+    assert.equal(history.length, 3);
+    assert.equal(history[2]!.hash, history[0]!.hash);
+    assert.deepEqual(history[2]!.content, history[0]!.content);
+    assert.equal(history[2]!.source, 'rollback to version 1');
+    assert.equal(shown.status?.currentHash, history[0]!.hash);
+    assert.equal(shown.status?.rolledBackTo, 1);
+    const cm = (await stack.configMap(ns, 'app'))!;
+    assert.equal(cm.data?.LOG_LEVEL, 'info');
+    assert.equal(cm.metadata?.annotations?.[configVersionAnnotation], '3');
+  });
+
+  it('shows a rollback to a version it does not have as VersionNotFound, and changes nothing', async () => {
+    await stack.patchSpec(ns, 'app', { rollbackTo: 9 });
+    const shown = await stack.waitFor(
+      ns,
+      'app',
+      'VersionNotFound',
+      (o) => conditionOf(o, 'Ready')?.reason === 'VersionNotFound',
+    );
+    assert.match(
+      conditionOf(shown, 'Ready')!.message,
+      /^spec\.rollbackTo: this ConfigSet has no version 9; its versions are 1 to 3$/,
+    );
+    assert.equal(conditionOf(shown, 'Degraded')?.status, 'True');
+    assert.equal((await stack.configMap(ns, 'app'))?.metadata?.annotations?.[configVersionAnnotation], '3');
+    await stack.patchSpec(ns, 'app', { rollbackTo: 1 });
+    await stack.waitFor(ns, 'app', 'back at version 3', readyAt(3));
+  });
+
+  it('finds a ConfigMap edited behind its back as drift and puts it back', async () => {
+    const obj = (await stack.read(ns, 'app'))!;
+    const cm = (await stack.configMap(ns, 'app'))!;
+    await stack.core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'app',
+      body: { ...cm, data: { ...cm.data, LOG_LEVEL: 'trace', extra: 'added by hand' } },
+    });
+    await eventually('the ConfigMap put back', async () => {
+      const now = await stack.configMap(ns, 'app');
+      return now?.data?.LOG_LEVEL === 'info' && !('extra' in (now.data ?? {})) ? true : undefined;
+    });
+    const { rows } = await stack.pool.query<{ event: string; path: string | null }>(
+      "SELECT event, path FROM drift_history WHERE uid = $1 AND kind = 'ConfigSet' ORDER BY id",
+      [obj.metadata.uid],
+    );
+    const detected = rows.filter((r) => r.event === 'detected').map((r) => r.path);
+    assert.ok(
+      detected.some((p) => p?.includes('LOG_LEVEL')),
+      JSON.stringify(rows),
+    );
+    assert.ok(
+      detected.some((p) => p?.includes('extra')),
+      JSON.stringify(rows),
+    );
+    assert.ok(
+      rows.some((r) => r.event === 'remediated'),
+      JSON.stringify(rows),
+    );
+    const shown = await stack.waitFor(
+      ns,
+      'app',
+      'in sync again',
+      (o) => conditionOf(o, 'Drifted')?.status === 'False',
+    );
+    assert.equal(shown.status?.currentVersion, 3, 'putting it back made no new version');
+    assert.equal((await stack.versions(obj.metadata.uid!)).length, 3);
+  });
+
+  it('makes a deleted ConfigMap again with the same version', async () => {
+    await stack.core.deleteNamespacedConfigMap({ namespace: ns, name: 'app' });
+    const back = await eventually('the ConfigMap made again', async () => stack.configMap(ns, 'app'));
+    assert.equal(back.metadata?.annotations?.[configVersionAnnotation], '3');
+    assert.equal(back.data?.LOG_LEVEL, 'info');
+    const obj = await stack.waitFor(ns, 'app', 'ready at 3', readyAt(3));
+    assert.equal((await stack.versions(obj.metadata.uid!)).length, 3);
+  });
+
+  it('keeps history across a restart, and writes a version recorded just before a crash', async () => {
+    await stack.stopController();
+    // While it is down the spec changes, and the operator dies right after recording version 4 for it (the
+    // intent, in one transaction with the move to Applying) and before writing the ConfigMap.
+    await stack.patchSpec(ns, 'app', { rollbackTo: null, data: { LOG_LEVEL: 'warn' } });
+    const obj = (await stack.read(ns, 'app'))!;
+    const spec = configSetSpecSchema.parse(obj.spec);
+    const row = (await readConfigSet(stack.pool, obj.metadata.uid!))!;
+    const content = contentOf(spec);
+    await withTransaction(stack.pool, (c) =>
+      recordNewVersion(
+        c,
+        row,
+        {
+          hash: contentHash(content),
+          content,
+          generation: obj.metadata.generation,
+          source: `spec generation ${obj.metadata.generation}`,
+          desiredKey: desiredKey(spec),
+        },
+        new Date(),
+      ),
+    );
+    assert.equal((await stack.configMap(ns, 'app'))?.metadata?.annotations?.[configVersionAnnotation], '3');
+    await stack.startController();
+    const shown = await stack.waitFor(ns, 'app', 'version 4 written after the restart', readyAt(4));
+    const cm = (await stack.configMap(ns, 'app'))!;
+    assert.equal(cm.metadata?.annotations?.[configVersionAnnotation], '4');
+    assert.equal(cm.data?.LOG_LEVEL, 'warn');
+    assert.equal(shown.status?.currentHash, contentHash(content));
+    assert.deepEqual(
+      (await stack.versions(obj.metadata.uid!)).map((h) => h.version),
+      [1, 2, 3, 4],
+      'the recorded version was written, not made a second time',
+    );
+    await stack.patchSpec(ns, 'app', { data: { LOG_LEVEL: 'error' } });
+    await stack.waitFor(ns, 'app', 'version 5 after the restart', readyAt(5));
+    assert.equal((await stack.configMap(ns, 'app'))?.data?.LOG_LEVEL, 'error');
+  });
+
+  it('refuses to rewrite history', async () => {
+    const obj = (await stack.read(ns, 'app'))!;
+    await assert.rejects(
+      stack.pool.query("UPDATE config_versions SET source = 'x' WHERE uid = $1", [obj.metadata.uid]),
+      /append-only/,
+    );
+    await assert.rejects(
+      stack.pool.query('DELETE FROM config_versions WHERE uid = $1', [obj.metadata.uid]),
+      /append-only/,
+    );
+  });
+
+  it('removes the ConfigMap with deletionPolicy Delete', async () => {
+    await stack.remove(ns, 'app');
+    await eventually('the ConfigSet gone', async () => ((await stack.read(ns, 'app')) ? undefined : true));
+    assert.equal(await stack.configMap(ns, 'app'), undefined);
+  });
+
+  it('keeps the ConfigMap, without the owner reference, with deletionPolicy Orphan', async () => {
+    const made = await stack.create(ns, 'kept', {
+      data: { a: '1' },
+      deletionPolicy: 'Orphan',
+      configMapName: 'kept-config',
+    });
+    await stack.waitFor(ns, 'kept', 'ready', readyAt(1));
+    await stack.remove(ns, 'kept');
+    await eventually('the ConfigSet gone', async () => ((await stack.read(ns, 'kept')) ? undefined : true));
+    const cm = await stack.configMap(ns, 'kept-config');
+    assert.equal(cm?.data?.a, '1');
+    assert.ok(!(cm?.metadata?.ownerReferences ?? []).some((r) => r.uid === made.metadata.uid));
+    // History stays too, after the object is gone.
+    assert.equal((await stack.versions(made.metadata.uid!)).length, 1);
+    await stack.core.deleteNamespacedConfigMap({ namespace: ns, name: 'kept-config' });
+  });
+});
