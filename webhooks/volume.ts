@@ -34,6 +34,13 @@ export function validateVolume(operation: string, object: VolumeLike, oldObject?
         });
       }
     }
+    const source = spec.source?.diskSnapshot;
+    const oldSource = old.data.source?.diskSnapshot;
+    if (source !== oldSource)
+      problems.push({
+        field: 'spec.source.diskSnapshot',
+        message: `is immutable (was ${oldSource ?? 'unset'}); a volume is created from a snapshot once: create a new Volume instead`,
+      });
     if (spec.sizeGiB < old.data.sizeGiB) {
       problems.push({
         field: 'spec.sizeGiB',

@@ -36,6 +36,15 @@ export interface VolumeDeps {
   observeIntervalMs?: number;
   /** Lists each zone's volumes once per interval and wakes those that changed. */
   observer?: ZoneObserver<VolumeInfo>;
+  /** The DiskSnapshot a volume is restored from, as the snapshot controller's cache has it. */
+  snapshotSource?: (namespace: string, name: string) => SnapshotSource | undefined;
+}
+
+/** What a restore needs of a DiskSnapshot: its provider id once it is Ready, and its size. */
+export interface SnapshotSource {
+  phase?: string;
+  providerId?: string;
+  sizeGiB?: number;
 }
 
 export type VolumeObj = Volume & k8s.KubernetesObject;

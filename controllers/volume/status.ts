@@ -15,6 +15,7 @@ export const VolumeReasons = {
   Deleting: 'Deleting',
   Healthy: 'Healthy',
   InvalidSpec: 'InvalidSpec',
+  WaitingForSnapshot: 'WaitingForSnapshot',
 } as const;
 
 /** Why the volume waits or is degraded, when it does or is. */
@@ -110,6 +111,14 @@ export function volumeStatus(
     ...(row?.provider_id ? { sizeGiB: row.size_gib } : {}),
     ...(row?.provider_id ? { providerId: row.provider_id } : {}),
     ...(row?.operation_id ? { operationId: row.operation_id } : {}),
+    ...(obj.spec.source?.diskSnapshot
+      ? {
+          restoredFrom: {
+            diskSnapshot: obj.spec.source.diskSnapshot,
+            ...(row?.source_snapshot_id ? { providerId: row.source_snapshot_id } : {}),
+          },
+        }
+      : {}),
     ...(message ? { message: message.slice(0, 1024) } : {}),
     conditions,
   };

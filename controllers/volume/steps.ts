@@ -78,8 +78,44 @@ async function createAtProvider(s: VolumeStepContext, row: VolumeRow): Promise<V
     zone: row.zone,
     type: row.type,
     sizeGiB: row.size_gib,
+    ...(row.source_snapshot_id ? { snapshotId: row.source_snapshot_id } : {}),
   });
   return updateVolume(s.deps.pool, row, { operation_id: op.id });
+}
+
+/**
+ * The snapshot a restored volume is created from, recorded with the move to Creating so that every attempt
+ * asks for the same one; a volume that names a snapshot waits until it is Ready.
+ */
+function restoreSource(
+  s: VolumeStepContext,
+  row: VolumeRow,
+): { change: VolumeChange } | { problem: VolumeProblem } {
+  const name = s.spec.source?.diskSnapshot;
+  if (!name || row.source_snapshot_id) return { change: {} };
+  const snap = s.deps.snapshotSource?.(s.namespace, name);
+  if (!snap)
+    return {
+      problem: {
+        reason: VolumeReasons.WaitingForSnapshot,
+        message: `disk snapshot ${name} does not exist in ${s.namespace}; create it or fix spec.source.diskSnapshot`,
+      },
+    };
+  if (snap.phase !== 'Ready' || !snap.providerId)
+    return {
+      problem: {
+        reason: VolumeReasons.WaitingForSnapshot,
+        message: `waiting for disk snapshot ${name} to be Ready (it is ${snap.phase ?? 'Pending'})`,
+      },
+    };
+  if (snap.sizeGiB !== undefined && row.requested_gib < snap.sizeGiB)
+    return {
+      problem: {
+        reason: VolumeReasons.InvalidSpec,
+        message: `spec.sizeGiB: disk snapshot ${name} holds ${snap.sizeGiB} GiB; a volume restored from it needs at least ${snap.sizeGiB} GiB, not ${row.requested_gib}`,
+      },
+    };
+  return { change: { source_snapshot_id: snap.providerId } };
 }
 
 /** Asks the provider for the volume; a request it refuses outright fails this attempt, to be retried. */
@@ -148,8 +184,10 @@ export async function applyVolumeStep(s: VolumeStepContext, row: VolumeRow): Pro
   const move = mover(s, row);
   switch (row.phase) {
     case 'Pending': {
+      const source = restoreSource(s, row);
+      if ('problem' in source) return { row, action: requeueAfter(3_000), problem: source.problem };
       const next = await withinQuota(s, row, row.requested_gib, (c) =>
-        moveVolume(c, row, 'Creating', { operation_id: null }, s.tenant, s.now()),
+        moveVolume(c, row, 'Creating', { operation_id: null, ...source.change }, s.tenant, s.now()),
       );
       if (next instanceof StorageQuotaExceeded) return quotaWait(row, next);
       return startCreate(s, next);

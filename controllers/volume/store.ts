@@ -25,6 +25,8 @@ export interface VolumeRow {
   create_attempt: number;
   resize_attempt: number;
   message: string | null;
+  /** The provider id of the snapshot the volume is created from, fixed when its create is recorded. */
+  source_snapshot_id?: string | null;
   updated_at?: Date;
 }
 
@@ -42,6 +44,7 @@ export type VolumeChange = Partial<
     | 'create_attempt'
     | 'resize_attempt'
     | 'message'
+    | 'source_snapshot_id'
   >
 >;
 
@@ -49,7 +52,7 @@ export type VolumeChange = Partial<
 export class VolumePhaseConflict extends Error {}
 
 const columns = `uid, namespace, name, region, zone, type, size_gib, requested_gib, labels, phase, provider_id,
-  operation_id, create_attempt, resize_attempt, message, updated_at`;
+  operation_id, create_attempt, resize_attempt, message, source_snapshot_id, updated_at`;
 
 export async function readVolume(db: Pool | PoolClient, uid: string): Promise<VolumeRow | undefined> {
   const { rows } = await db.query<VolumeRow>(`SELECT ${columns} FROM volumes WHERE uid = $1`, [uid]);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
 import { conditionSchema, type ObjectMeta } from './common.ts';
 import { driftStatusSchema, managedSpecFields } from './managed.ts';
+import { objectNameSchema } from './disk-snapshot.ts';
 
 export const volumeTypes = ['standard', 'ssd'] as const;
 export type VolumeType = (typeof volumeTypes)[number];
@@ -16,6 +17,8 @@ export const volumeSpecSchema = z.object({
   zone: z.string().min(1).max(63),
   sizeGiB: z.number().int().min(1).max(maxVolumeGiB),
   type: z.enum(volumeTypes).default('standard'),
+  /** Restore: the volume is created from this DiskSnapshot of the same namespace; fixed once created. */
+  source: z.object({ diskSnapshot: objectNameSchema }).optional(),
   ...managedSpecFields,
 });
 
@@ -37,6 +40,10 @@ export const volumeStatusSchema = z.object({
   sizeGiB: z.number().int().optional(),
   providerId: z.string().optional(),
   operationId: z.string().optional(),
+  /** The Compute (same namespace) the volume is attached to, when it is. */
+  attachedTo: z.string().max(253).optional(),
+  /** The DiskSnapshot the volume was created from, with its provider id. */
+  restoredFrom: z.object({ diskSnapshot: z.string(), providerId: z.string().optional() }).optional(),
   message: z.string().max(1024).optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
   drift: driftStatusSchema.optional(),
@@ -80,6 +87,10 @@ export const volumeKind = {
         messageExpression: zoneOutsideRegion('spec.zone', 'self.zone', 'self.region'),
       },
       ...unchangedFields({ region: 'present', zone: 'present', type: 'present' }, 'create a new Volume instead'),
+      {
+        rule: 'has(self.source) == has(oldSelf.source) && (!has(self.source) || self.source == oldSelf.source)',
+        message: 'spec.source is immutable; a volume is created from a snapshot once: create a new Volume instead',
+      },
       {
         rule: 'self.sizeGiB >= oldSelf.sizeGiB',
         message: 'spec.sizeGiB can grow but never shrink; create a smaller Volume and copy the data instead',
