@@ -23,6 +23,11 @@ export interface S3Endpoint {
   region: string;
   accessKey: string;
   secretKey: string;
+  /**
+   * An account of the S3 server's IAM with the admin role (not root), used only to make, re-key and remove the
+   * tenants' bucket accounts; without it Buckets get no tenant credentials.
+   */
+  admin?: { accessKey: string; secretKey: string };
 }
 
 export interface VaultEndpoint {
@@ -98,6 +103,14 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoint
     accessKey: required('OMNICLOUD_S3_ACCESS_KEY', "the operator's S3 access key"),
     secretKey: required('OMNICLOUD_S3_SECRET_KEY', "the operator's S3 secret key"),
   };
+  const adminAccess = env.OMNICLOUD_S3_ADMIN_ACCESS_KEY?.trim() ?? '';
+  const adminSecret = env.OMNICLOUD_S3_ADMIN_SECRET_KEY?.trim() ?? '';
+  if ((adminAccess === '') !== (adminSecret === '')) {
+    problems.push(
+      "OMNICLOUD_S3_ADMIN_ACCESS_KEY and OMNICLOUD_S3_ADMIN_SECRET_KEY: give both (the S3 IAM-admin account for tenants' bucket credentials) or neither",
+    );
+  }
+  if (adminAccess !== '' && adminSecret !== '') s3.admin = { accessKey: adminAccess, secretKey: adminSecret };
   const vaultAddr = required(
     'OMNICLOUD_VAULT_ADDR',
     'the Vault-API server, such as https://openbao.example:8200',

@@ -13,6 +13,7 @@ export const openbaoDir = path.join(stateDir, 'openbao');
 export const credentialFiles = {
   s3Root: path.join(s3Dir, 'root-credentials.json'),
   s3Operator: path.join(s3Dir, 'operator-credentials.json'),
+  s3IamAdmin: path.join(s3Dir, 'iam-admin-credentials.json'),
   openbaoRoot: path.join(openbaoDir, 'root-credentials.json'),
   openbaoOperator: path.join(openbaoDir, 'operator-approle.json'),
 } as const;

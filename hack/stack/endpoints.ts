@@ -15,7 +15,15 @@ export interface Endpoints extends Omit<OperatorEndpoints, 's3' | 'vault'> {
   kubeconfig: string;
   redis: string;
   /** The S3 server and the operator's keys for it (absent until the local stack has made them). */
-  s3: { endpoint: string; region: string; accessKey?: string; secretKey?: string };
+  s3: {
+    endpoint: string;
+    region: string;
+    accessKey?: string;
+    secretKey?: string;
+    /** The operator's IAM-admin account, used only to manage tenants' accounts. */
+    adminAccessKey?: string;
+    adminSecretKey?: string;
+  };
   /** The Vault-API server and the operator's AppRole login (absent until the local stack has made it). */
   vault: { addr: string; roleId?: string; secretId?: string };
 }
@@ -23,11 +31,14 @@ export interface Endpoints extends Omit<OperatorEndpoints, 's3' | 'vault'> {
 /** The S3 server given by OMNICLOUD_S3_* or else the local one, with the keys the stack made for the operator. */
 function s3(env: NodeJS.ProcessEnv): Endpoints['s3'] {
   const local = env.OMNICLOUD_S3_ENDPOINT === undefined ? readS3Keys(credentialFiles.s3Operator) : undefined;
+  const admin = env.OMNICLOUD_S3_ENDPOINT === undefined ? readS3Keys(credentialFiles.s3IamAdmin) : undefined;
   return {
     endpoint: env.OMNICLOUD_S3_ENDPOINT ?? `http://${host}:${ports.s3}`,
     region: env.OMNICLOUD_S3_REGION ?? s3Region,
     accessKey: env.OMNICLOUD_S3_ACCESS_KEY ?? local?.accessKey,
     secretKey: env.OMNICLOUD_S3_SECRET_KEY ?? local?.secretKey,
+    adminAccessKey: env.OMNICLOUD_S3_ADMIN_ACCESS_KEY ?? admin?.accessKey,
+    adminSecretKey: env.OMNICLOUD_S3_ADMIN_SECRET_KEY ?? admin?.secretKey,
   };
 }
 
@@ -68,6 +79,8 @@ export function s3AndVaultEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
     OMNICLOUD_S3_REGION: s.region,
     OMNICLOUD_S3_ACCESS_KEY: s.accessKey,
     OMNICLOUD_S3_SECRET_KEY: s.secretKey,
+    OMNICLOUD_S3_ADMIN_ACCESS_KEY: s.adminAccessKey,
+    OMNICLOUD_S3_ADMIN_SECRET_KEY: s.adminSecretKey,
     OMNICLOUD_VAULT_ADDR: v.addr,
     OMNICLOUD_VAULT_ROLE_ID: v.roleId,
     OMNICLOUD_VAULT_SECRET_ID: v.secretId,

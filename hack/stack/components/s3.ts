@@ -104,6 +104,22 @@ async function ensureOperatorAccount(): Promise<void> {
   }
 }
 
+/**
+ * The operator's IAM-admin account (role admin, not root): used only to make, re-key and remove tenants'
+ * accounts through the admin API, beside the operator's own userplus account that owns the buckets.
+ */
+export async function ensureIamAdminAccount(): Promise<void> {
+  let keys = readS3Keys(credentialFiles.s3IamAdmin);
+  if (keys === undefined) {
+    keys = newS3Keys();
+    writeCredentials(credentialFiles.s3IamAdmin, keys);
+  }
+  if (!(await listS3Accounts()).includes(keys.accessKey)) {
+    step('creating the operator IAM-admin account on the S3 server');
+    await createS3Account(keys, 'admin');
+  }
+}
+
 export const s3Component: Component = {
   name: 's3',
   async prepare() {
@@ -138,6 +154,7 @@ export const s3Component: Component = {
       await waitUntil('s3', healthy, 30_000, pid);
     }
     await ensureOperatorAccount();
+    await ensureIamAdminAccount();
   },
   async stop() {
     await stopDaemon('s3');
