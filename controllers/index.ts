@@ -20,12 +20,20 @@ import { networkObserver } from './network/client.ts';
 import { instanceObserver } from './compute/client.ts';
 import { HttpProvider } from './provider/http-client.ts';
 import { costAllocationController } from './cost-allocation/reconcile.ts';
+import { configSetController } from './config/reconcile.ts';
 import { closePreviousPeriod } from './invoice/period-close.ts';
 import { invoiceController } from './invoice/reconcile.ts';
 import { invoiceExporter } from './invoice/object-export.ts';
+import { stateSnapshotController, stateSnapshotDeps } from './state-snapshot/reconcile.ts';
 import { tenantController, tenantResource } from './tenant/reconcile.ts';
 import { volumeController } from './volume/reconcile.ts';
 import { volumeObserver } from './volume/client.ts';
+import { bucketBackends, bucketController } from './bucket/reconcile.ts';
+import { diskSnapshotController, restoreSourceOf } from './disk-snapshot/reconcile.ts';
+import { s3ManifestStore } from './disk-snapshot/manifest.ts';
+import { operatorS3Client } from './backing/s3.ts';
+import { OperatorVault } from './backing/vault.ts';
+import { addManagedSecretController } from './secret/reconcile.ts';
 import { cachedTenantQuota } from '../webhooks/quota.ts';
 import { ResilientInformer } from '../operator/informer.ts';
 import type { Tenant } from '../crds/schemas/tenant.ts';
@@ -196,6 +204,7 @@ export async function registerControllers(
     provider,
     onOutbox: nudge,
     observeIntervalMs: opts.observeIntervalMs,
+    snapshotSource: (ns: string, name: string) => restoreSourceOf(snapshots.cache.get(name, ns)),
   };
   const volumeListings = volumeObserver(volumeDeps, log.child({ observer: 'volumes' }));
   const volumes = add(volumeController({ ...volumeDeps, observer: volumeListings }));
@@ -205,9 +214,39 @@ export async function registerControllers(
     start: () => volumeListings.start(),
     stop: () => volumeListings.stop(),
   });
+  add(
+    bucketController({
+      pool: infraPool,
+      kc,
+      ...bucketBackends(endpoints.s3),
+      onOutbox: nudge,
+      observeIntervalMs: opts.observeIntervalMs,
+    }),
+  );
+  const snapshots = add(
+    diskSnapshotController({
+      pool: infraPool,
+      provider,
+      onOutbox: nudge,
+      observeIntervalMs: opts.observeIntervalMs,
+      manifests: s3ManifestStore(operatorS3Client(endpoints.s3), endpoints.s3.region),
+      sourceVolume: (ns, name) => volumes.cache.get(name, ns),
+    }),
+  );
+  add(
+    configSetController({ pool: infraPool, kc, onOutbox: nudge, observeIntervalMs: opts.observeIntervalMs }),
+  );
+  addManagedSecretController(add, {
+    pool: infraPool,
+    vault: new OperatorVault(endpoints.vault),
+    kc,
+    onOutbox: nudge,
+    observeIntervalMs: opts.observeIntervalMs,
+  });
   add(costAllocationController({ billingPool, tenantsPool }));
   const exporter = invoiceExporter({ s3: endpoints.s3, dir: opts.exportDir ?? defaultExportDir });
   add(invoiceController({ pool: billingPool, exporter, tenants }));
+  add(stateSnapshotController(stateSnapshotDeps(infraPool, endpoints.s3)));
   return {
     async close() {
       await events?.close();

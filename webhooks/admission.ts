@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { allow, deny, parseReview, type AdmissionResponse, type Problem, type UserInfo } from './review.ts';
 import { validateCompute } from './compute.ts';
+import { validateConfigSet } from './config-set.ts';
 import { validateCostAllocation } from './cost-allocation.ts';
 import { issuedInvoiceDeletionProblems, issuedInvoiceProblems, validateInvoice } from './invoice.ts';
 import { annotationProblems } from './managed.ts';
@@ -10,6 +11,10 @@ import { quotaProblems, type QuotaLookup } from './quota.ts';
 import { regionalKinds, regionProblem } from './regions.ts';
 import { defaultTenant, validateTenant } from './tenant.ts';
 import { validateVolume } from './volume.ts';
+import { validateBucket } from './bucket.ts';
+import { validateDiskSnapshot } from './disk-snapshot.ts';
+import { validateStateSnapshot } from './state-snapshot.ts';
+import { secretAnnotationProblems, validateManagedSecret } from './managed-secret.ts';
 
 type Validator = (
   operation: string,
@@ -25,6 +30,11 @@ const validators: Record<string, Validator> = {
   Invoice: validateInvoice as Validator,
   CostAllocation: validateCostAllocation as Validator,
   Volume: validateVolume as Validator,
+  Bucket: validateBucket as Validator,
+  DiskSnapshot: validateDiskSnapshot as Validator,
+  ConfigSet: validateConfigSet as Validator,
+  StateSnapshot: validateStateSnapshot as Validator,
+  ManagedSecret: validateManagedSecret as Validator,
 };
 /**
  * Rules that hold whatever the spec: an update that leaves the spec alone is checked against these only.
@@ -35,6 +45,10 @@ const finalityRules: Record<string, (object: never, oldObject: never) => Problem
   Compute: annotationProblems,
   Network: annotationProblems,
   Volume: annotationProblems,
+  Bucket: annotationProblems,
+  DiskSnapshot: annotationProblems,
+  ConfigSet: annotationProblems,
+  ManagedSecret: secretAnnotationProblems,
 };
 /** Deletes refused: only an issued invoice's. Every other delete passes, so finalizers always run. */
 const deletionRules: Record<string, (oldObject: never, user: UserInfo) => Problem[]> = {

@@ -17,15 +17,24 @@ export const OwnershipReasons = {
  * every row of the kind that ever held that provider id (live or closed).
  */
 export function adoptionRefusedByOwner(
-  what: 'instance' | 'volume' | 'network',
+  what: 'instance' | 'volume' | 'network' | 'bucket',
   externalId: string,
   tenant: string,
   recordedIn: readonly string[],
 ): TerminalError | undefined {
   if (recordedIn.every((namespace) => tenantOfNamespace(namespace) === tenant)) return undefined;
-  return new TerminalError(
+  return new TerminalError(anotherTenantsMessage(what, externalId), OwnershipReasons.OwnedByAnotherTenant);
+}
+
+/** The refusal's words, which never say whose the resource is (a namespace or a name would tell another tenant). */
+export function anotherTenantsMessage(what: string, externalId: string): string {
+  return (
     `${what} ${externalId} belongs to another tenant and cannot be adopted here; ` +
-      `fix the ${externalNameAnnotation} annotation to name a resource this tenant created or one made outside OmniCloud`,
-    OwnershipReasons.OwnedByAnotherTenant,
+    `fix the ${externalNameAnnotation} annotation to name a resource this tenant created or one made outside OmniCloud`
   );
+}
+
+/** What a kind's outside resource is called in a refusal: a Compute's is an instance. */
+export function outsideNoun(kind: string): string {
+  return kind === 'Compute' ? 'instance' : kind.toLowerCase();
 }

@@ -18,7 +18,17 @@ export const viewerRoleName = 'omnicloud-tenant-viewer';
 export const quotaName = 'omnicloud-tenant-quota';
 
 /** The namespaced OmniCloud kinds a tenant works with (plural resource names). */
-export const tenantResources = ['networks', 'computes', 'volumes', 'invoices'];
+export const tenantResources = [
+  'networks',
+  'computes',
+  'volumes',
+  'invoices',
+  'disksnapshots',
+  'configsets',
+  'buckets',
+  'statesnapshots',
+  'managedsecrets',
+];
 
 /** The namespace of a tenant: a fixed prefix keeps tenant namespaces apart from everything else. */
 export function tenantNamespace(tenantName: string): string {
