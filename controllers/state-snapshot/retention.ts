@@ -1,10 +1,10 @@
 // When to take the next scheduled snapshot and which snapshots to remove. Pure.
 
-/** A duration such as 90s, 30m, 24h or 7d, in milliseconds; undefined when it is not one. */
+/** A duration such as 90s, 30m or 24h (the API server's CEL reads the same form), in ms; else undefined. */
 export function durationMs(text: string): number | undefined {
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(text);
+  const m = /^(\d{1,6})(s|m|h)$/.exec(text);
   if (!m) return undefined;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
 }
 

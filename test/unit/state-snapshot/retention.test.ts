@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dueInMs, durationMs, orphanedData, toPrune } from '../../../controllers/state-snapshot/retention.ts';
 
 describe('state snapshot schedule and retention', () => {
-  it('reads durations in s, m, h and d and nothing else', () => {
+  it('reads durations in s, m and h and nothing else', () => {
     assert.equal(durationMs('90s'), 90_000);
     assert.equal(durationMs('30m'), 1_800_000);
     assert.equal(durationMs('24h'), 86_400_000);
