@@ -140,6 +140,7 @@ export async function pruneSnapshots(
   tenant: string,
   keep: number,
   now: Date,
+  graceMs = orphanGraceMs,
 ): Promise<string[]> {
   const markers = (await keysUnder(store, markerPrefix(tenant)))
     .map((m) => idOfKey(m.key))
@@ -149,7 +150,7 @@ export async function pruneSnapshots(
   const data = (await keysUnder(store, dataPrefix(tenant)))
     .map((d) => ({ id: idOfKey(d.key), lastModified: d.lastModified }))
     .filter((d): d is { id: string; lastModified: Date } => d.id !== undefined);
-  for (const id of orphanedData(data, new Set(markers), now, orphanGraceMs)) {
+  for (const id of orphanedData(data, new Set(markers), now, graceMs)) {
     await store.client.removeObject(store.bucket, dataKey(tenant, id));
   }
   return removed;

@@ -7,8 +7,8 @@ describe('state snapshot schedule and retention', () => {
     assert.equal(durationMs('90s'), 90_000);
     assert.equal(durationMs('30m'), 1_800_000);
     assert.equal(durationMs('24h'), 86_400_000);
-    assert.equal(durationMs('7d'), 604_800_000);
-    for (const bad of ['24', 'h', '1.5h', '-1h', '1w', ' 1h', '1h '])
+    assert.equal(durationMs('168h'), 604_800_000);
+    for (const bad of ['24', 'h', '1.5h', '-1h', '7d', '1w', ' 1h', '1h '])
       assert.equal(durationMs(bad), undefined, bad);
   });
 
