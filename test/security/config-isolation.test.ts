@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { readHistory, readVersion } from '../../controllers/config/store.ts';
 import { configVersionAnnotation } from '../../controllers/config/configmap.ts';
-import { eventually } from '../support/kube.ts';
+import * as k8s from '@kubernetes/client-node';
+import { roleBindingsFor, rolesFor } from '../../controllers/tenant/children.ts';
+import type { Tenant } from '../../crds/schemas/tenant.ts';
+import { api } from '../support/infra.ts';
+import { eventually, httpStatus, uniqueName, userConfig } from '../support/kube.ts';
 import { ConfigStack, conditionOf, readyAt } from '../integration/config/config-stack.ts';
 
 describe('security: ConfigSet tenant isolation', function () {
@@ -108,5 +112,72 @@ describe('security: ConfigSet tenant isolation', function () {
     const still = (await stack.configMap(nsA, 'hand-made'))!;
     assert.equal(still.metadata?.resourceVersion, foreign.metadata?.resourceVersion);
     assert.deepEqual(still.data, { keep: 'me' });
+  });
+
+  it("gives a tenant's admin its own ConfigSets and none of another tenant's, nor their ConfigMaps", async () => {
+    const alice = uniqueName('alice');
+    const tenantA = {
+      apiVersion: 'omnicloud.io/v1alpha1',
+      kind: 'Tenant',
+      metadata: { name: tenantOf(nsA), uid: '00000000-0000-4000-8000-000000000001' },
+      spec: { admins: [{ kind: 'User', name: alice }], viewers: [] },
+    } as unknown as Tenant;
+    const rbac = stack.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    // The Tenant controller's own Roles and bindings, without the owner reference to a Tenant that is not there.
+    for (const role of rolesFor(tenantA))
+      await rbac.createNamespacedRole({
+        namespace: nsA,
+        body: { ...role, metadata: { ...role.metadata, ownerReferences: [] } },
+      });
+    for (const b of roleBindingsFor(tenantA))
+      await rbac.createNamespacedRoleBinding({
+        namespace: nsA,
+        body: { ...b, metadata: { ...b.metadata, ownerReferences: [] } },
+      });
+    const kcAlice = await userConfig(alice);
+    const custom = kcAlice.makeApiClient(k8s.CustomObjectsApi);
+    const own = await eventually('alice reads her tenant ConfigSets', async () =>
+      custom
+        .listNamespacedCustomObject({ ...api, plural: 'configsets', namespace: nsA })
+        .catch(() => undefined),
+    );
+    assert.ok((own as { items: unknown[] }).items.length > 0);
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 200,
+        (err: unknown) => httpStatus(err),
+      );
+    assert.equal(
+      await status(custom.listNamespacedCustomObject({ ...api, plural: 'configsets', namespace: nsB })),
+      403,
+    );
+    assert.equal(
+      await status(
+        custom.getNamespacedCustomObject({ ...api, plural: 'configsets', namespace: nsB, name: 'shared' }),
+      ),
+      403,
+    );
+    assert.equal(
+      await status(
+        custom.patchNamespacedCustomObject(
+          { ...api, plural: 'configsets', namespace: nsB, name: 'shared', body: { spec: { rollbackTo: 1 } } },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        ),
+      ),
+      403,
+    );
+    const core = kcAlice.makeApiClient(k8s.CoreV1Api);
+    assert.equal(await status(core.readNamespacedConfigMap({ namespace: nsB, name: 'shared' })), 403);
+    assert.equal(
+      await status(
+        custom.createNamespacedCustomObject({
+          ...api,
+          plural: 'configsets',
+          namespace: nsB,
+          body: stack.manifest(nsB, 'intruder', { data: { a: '1' } }),
+        }),
+      ),
+      403,
+    );
   });
 });
