@@ -10,7 +10,7 @@ import { actionFor } from '../managed/drift/index.ts';
 import type { ExternalClient, StepContext } from '../managed/kind.ts';
 import { OwnershipReasons } from '../managed/ownership.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
-import type { KvMetadata } from '../backing/vault.ts';
+import { CasConflictError, type KvMetadata } from '../backing/vault.ts';
 import { adoptionPathProblem, secretPath } from './path.ts';
 import type { SecretDeps, SecretObj } from './reconcile.ts';
 import { SecretReasons } from './status.ts';
@@ -186,10 +186,12 @@ export function secretClient(
       const c = steps(s);
       if (records.some((r) => r.path === 'maxVersions'))
         await deps.vault.setMetadata(row.path, { maxVersions: s.spec.history });
-      if (records.some((r) => r.path === 'version')) {
-        const meta = await deps.vault.metadata(row.path);
-        const current = meta?.currentVersion ?? 0;
-        if (current !== row.version) {
+      const drifted = records.find((r) => r.path === 'version');
+      if (drifted) {
+        // Written against the version the drift was seen at: a second replica putting the same drift back,
+        // or another write since, makes this check-and-set fail instead of writing a second version.
+        const seenAt = Number(drifted.actual);
+        if (Number.isInteger(seenAt) && seenAt !== row.version) {
           // The source's value, or the recorded version's; a version no longer kept is replaced by a new value.
           let value: string | undefined;
           if (s.spec.source) {
@@ -201,7 +203,14 @@ export function secretClient(
             value = recorded ? valueOf(recorded.data) : undefined;
           }
           if (value === undefined) return [`vault:${token}:nothing-to-put-back`];
-          const version = await deps.vault.write(row.path, { [kvKey]: value }, current);
+          let version: number;
+          try {
+            version = await deps.vault.write(row.path, { [kvKey]: value }, seenAt);
+          } catch (err) {
+            if (!(err instanceof CasConflictError)) throw err;
+            s.log.info({ path: row.path, cas: seenAt }, 'check-and-set refused: the drift is judged again');
+            return [];
+          }
           const next = await updateSecret(deps.pool, row, { version });
           const written = await writeTarget(
             deps.kc,

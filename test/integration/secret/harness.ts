@@ -30,6 +30,8 @@ export interface HarnessOptions {
   relay?: boolean;
   workers?: number;
   vaultTimeoutMs?: number;
+  /** The controller's Vault client (one that races its writes, say); built from vaultAddr otherwise. */
+  vault?: OperatorVault;
 }
 
 export class SecretHarness {
@@ -59,10 +61,12 @@ export class SecretHarness {
       this.relay = new OutboxRelay(kafka, this.pool, this.log);
       this.relay.start();
     }
-    const vault = new OperatorVault(
-      { ...vaultLogin(), addr: opts.vaultAddr ?? vaultLogin().addr },
-      { timeoutMs: opts.vaultTimeoutMs ?? 3_000 },
-    );
+    const vault =
+      opts.vault ??
+      new OperatorVault(
+        { ...vaultLogin(), addr: opts.vaultAddr ?? vaultLogin().addr },
+        { timeoutMs: opts.vaultTimeoutMs ?? 3_000 },
+      );
     const identity = uniqueName('secret-test');
     this.controller = addManagedSecretController(
       (spec: ControllerSpec<SecretObj>) =>
