@@ -150,7 +150,9 @@ export function bucketClient(
         action: 'continue',
       };
     },
-    async update(s, row, records, token) {
+    async update(s, stale, records, token) {
+      // The keys the policy names are read afresh: a rotation may have ended since this reconcile began.
+      const row = (await readBucket(deps.pool, stale.uid)) ?? stale;
       for (const r of records) {
         if (r.path === 'versioning') await deps.server.setVersioning(row.bucket_name, s.spec.versioning);
         if (r.path === 'access' || r.path === '$')

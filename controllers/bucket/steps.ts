@@ -20,7 +20,7 @@ import { lifecycleKey, secretNameOf, tenantKeys, credentialsDue } from './desire
 import type { S3Admin } from './s3-admin.ts';
 import type { BucketServer } from './server.ts';
 import { BucketReasons } from './status.ts';
-import { moveBucket, updateBucket, type BucketChange, type BucketRow } from './store.ts';
+import { BucketPhaseConflict, moveBucket, updateBucket, type BucketChange, type BucketRow } from './store.ts';
 import type { Pool } from 'pg';
 import type { BucketPhase } from '../../crds/schemas/bucket.ts';
 
@@ -133,43 +133,66 @@ async function available(s: BucketStepContext, row: BucketRow): Promise<BucketSt
   return { row: await mover(s, row)('Rotating', { pending_access_key: newAccessKey() }), action: 'continue' };
 }
 
-/** Makes (or re-keys) the pending account, lets it into the bucket, delivers its keys, then records the switch. */
+/**
+ * Makes (or re-keys) the pending account, lets it into the bucket, delivers its keys, then records the switch.
+ * The row is locked for the whole step, so two operators (or a replica that has not yet seen it lost its lease)
+ * never give one account two secrets with the Secret holding the loser's; a crash releases the lock and the
+ * step is done again with a new secret.
+ */
 async function deliverCredentials(s: BucketStepContext, row: BucketRow): Promise<BucketStepResult> {
   const pending = row.pending_access_key ?? row.access_key;
   if (!pending || !s.admin)
     return { row: await mover(s, row)('Available', { pending_access_key: null }), action: 'continue' };
-  const secretKey = newSecretKey();
-  await keyAccount(s.admin, pending, secretKey);
-  await s.server.setPolicy(row.bucket_name, tenantKeys(row), effectiveAccess(s, row));
-  const name = secretNameOf(s.spec, s.obj.metadata.name);
-  const secret = credentialsSecret(s.obj, name, {
-    endpoint: s.server.endpoint,
-    region: s.server.region,
-    bucket: row.bucket_name,
-    accessKey: pending,
-    secretKey,
-  });
-  if ((await writeCredentials(s.kc, secret, s.obj.metadata.uid)) === 'taken')
-    return {
+  const admin = s.admin;
+  return withTransaction(s.pool, async (c) => {
+    const { rows } = await c.query<{ phase: string; pending_access_key: string | null }>(
+      'SELECT phase, pending_access_key FROM buckets WHERE uid = $1 FOR UPDATE',
+      [row.uid],
+    );
+    if (rows[0]?.phase !== 'Rotating' || rows[0].pending_access_key !== row.pending_access_key)
+      throw new BucketPhaseConflict(
+        `${row.namespace}/${row.name} is no longer delivering these credentials; retrying`,
+      );
+    const secretKey = newSecretKey();
+    await keyAccount(admin, pending, secretKey);
+    await s.server.setPolicy(row.bucket_name, tenantKeys(row), effectiveAccess(s, row));
+    const name = secretNameOf(s.spec, s.obj.metadata.name);
+    const secret = credentialsSecret(s.obj, name, {
+      endpoint: s.server.endpoint,
+      region: s.server.region,
+      bucket: row.bucket_name,
+      accessKey: pending,
+      secretKey,
+    });
+    if ((await writeCredentials(s.kc, secret, s.obj.metadata.uid)) === 'taken')
+      return {
+        row,
+        action: requeueAfter(bucketRetryMs),
+        problem: {
+          reason: BucketReasons.SecretNameTaken,
+          message: `a Secret named ${name} in ${s.obj.metadata.namespace} belongs to something else; set spec.credentials.secretName to a free name or remove that Secret`,
+        },
+      };
+    if (row.secret_name && row.secret_name !== name)
+      await removeCredentials(s.kc, s.obj.metadata.namespace, row.secret_name, s.obj.metadata.uid);
+    const replaced = row.access_key && row.access_key !== pending ? row.access_key : null;
+    const next = await moveBucket(
+      c,
       row,
-      action: requeueAfter(bucketRetryMs),
-      problem: {
-        reason: BucketReasons.SecretNameTaken,
-        message: `a Secret named ${name} in ${s.obj.metadata.namespace} belongs to something else; set spec.credentials.secretName to a free name or remove that Secret`,
+      'Available',
+      {
+        access_key: pending,
+        pending_access_key: null,
+        retired_access_key: replaced,
+        secret_name: name,
+        rotate_at: s.spec.credentials.rotateAt ?? null,
+        rotated_at: s.now(),
       },
-    };
-  if (row.secret_name && row.secret_name !== name)
-    await removeCredentials(s.kc, s.obj.metadata.namespace, row.secret_name, s.obj.metadata.uid);
-  const replaced = row.access_key && row.access_key !== pending ? row.access_key : null;
-  const next = await mover(s, row)('Available', {
-    access_key: pending,
-    pending_access_key: null,
-    retired_access_key: replaced,
-    secret_name: name,
-    rotate_at: s.spec.credentials.rotateAt ?? null,
-    rotated_at: s.now(),
+      s.tenant,
+      s.now(),
+    );
+    return { row: next, action: 'continue' as const };
   });
-  return { row: next, action: 'continue' };
 }
 
 /** The objects the bucket holds, when it holds any and may not be deleted with them. */
