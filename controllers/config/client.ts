@@ -72,7 +72,7 @@ export function configSetClient(
             name: s.obj.metadata.name,
             tenant: s.tenant,
             // Always the ConfigSet's own namespace: the name is a DNS subdomain, never a path.
-            provider_id: `${namespace}/${s.spec.configMapName ?? s.obj.metadata.name}`,
+            config_map: `${namespace}/${s.spec.configMapName ?? s.obj.metadata.name}`,
           },
           s.now(),
         ),

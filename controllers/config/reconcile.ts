@@ -63,7 +63,7 @@ export function configSetKind(
         return {
           warning: false,
           reason: ConfigSetReasons.Synced,
-          note: `ConfigMap ${row.provider_id} holds version ${row.current_version} (${row.current_hash?.slice(0, 12)})`,
+          note: `ConfigMap ${row.config_map} holds version ${row.current_version} (${row.current_hash?.slice(0, 12)})`,
         };
       return undefined;
     },

@@ -31,7 +31,7 @@ function progress(row: ConfigSetRow | undefined): ConditionInput {
         type: 'Ready',
         status: 'False',
         reason: ConfigSetReasons.Applying,
-        message: `writing version ${row.applying_version} to ConfigMap ${row.provider_id}`,
+        message: `writing version ${row.applying_version} to ConfigMap ${row.config_map}`,
       };
     case 'Deleting':
     case 'Deleted':
@@ -41,7 +41,7 @@ function progress(row: ConfigSetRow | undefined): ConditionInput {
         type: 'Ready',
         status: 'False',
         reason: ConfigSetReasons.Applying,
-        message: `ConfigMap ${row.provider_id} holds version ${row.current_version}; the spec asks for a change`,
+        message: `ConfigMap ${row.config_map} holds version ${row.current_version}; the spec asks for a change`,
       };
     default:
       return {
@@ -76,7 +76,7 @@ export function configSetStatus(
           type: 'Ready',
           status: 'True',
           reason: ConfigSetReasons.Synced,
-          message: `ConfigMap ${row.provider_id} holds version ${row.current_version} (${row.current_hash?.slice(0, 12)})`,
+          message: `ConfigMap ${row.config_map} holds version ${row.current_version} (${row.current_hash?.slice(0, 12)})`,
         }
       : problem
         ? { type: 'Ready', status: 'False', reason: problem.reason, message: problem.message }
@@ -89,7 +89,7 @@ export function configSetStatus(
     observedGeneration: gen,
     ...(row?.current_version ? { currentVersion: row.current_version } : {}),
     ...(row?.current_hash ? { currentHash: row.current_hash } : {}),
-    ...(row ? { configMapName: row.provider_id.split('/')[1] } : {}),
+    ...(row ? { configMapName: row.config_map.split('/')[1] } : {}),
     ...(rolledBack ? { rolledBackTo: rolledBack } : {}),
     ...(message ? { message: message.slice(0, 1024) } : {}),
     conditions,

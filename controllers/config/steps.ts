@@ -99,7 +99,10 @@ export async function applyConfigStep(s: ConfigStepContext, row: ConfigSetRow): 
         current_hash: version.hash,
         applying_version: null,
       });
-      return { row: { ...next, current_content: version.content }, action: 'continue' };
+      return {
+        row: { ...next, provider_id: next.config_map, current_content: version.content },
+        action: 'continue',
+      };
     }
     default:
       return { row, action: done };

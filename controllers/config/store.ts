@@ -14,8 +14,13 @@ export interface ConfigSetRow {
   name: string;
   tenant: string;
   phase: ConfigSetPhase;
-  /** namespace/name of the ConfigMap. */
-  provider_id: string;
+  /** namespace/name of the ConfigMap, fixed when the ConfigSet is recorded (the column provider_id). */
+  config_map: string;
+  /**
+   * The ConfigMap once a version has been written to it, else null: the managed reconciler reads a provider id
+   * as "the outside resource exists" (a NoUpdate ConfigSet still gets its first version, and no later one).
+   */
+  provider_id: string | null;
   current_version: number | null;
   current_hash: string | null;
   applying_version: number | null;
@@ -44,7 +49,9 @@ export class ConfigSetPhaseConflict extends Error {}
 
 export async function readConfigSet(db: Pool | PoolClient, uid: string): Promise<ConfigSetRow | undefined> {
   const { rows } = await db.query<ConfigSetRow>(
-    `SELECT c.uid, c.namespace, c.name, c.tenant, c.phase, c.provider_id, c.current_version, c.current_hash,
+    `SELECT c.uid, c.namespace, c.name, c.tenant, c.phase, c.provider_id AS config_map,
+            CASE WHEN c.current_version IS NULL THEN NULL ELSE c.provider_id END AS provider_id,
+            c.current_version, c.current_hash,
             c.applying_version, c.desired_key, c.message, c.updated_at, v.content AS current_content
        FROM config_sets c
        LEFT JOIN config_versions v ON v.uid = c.uid AND v.tenant = c.tenant AND v.version = c.current_version
@@ -65,7 +72,7 @@ function eventOf(row: ConfigSetRow, from: ConfigSetPhase | null, to: ConfigSetPh
     to,
     // Versions and hashes only: consumers read the content from the ConfigMap, not from the bus.
     details: {
-      configMap: row.provider_id,
+      configMap: row.config_map,
       ...(row.current_version ? { version: row.current_version, hash: row.current_hash } : {}),
       ...(row.applying_version ? { applyingVersion: row.applying_version } : {}),
     },
@@ -75,13 +82,13 @@ function eventOf(row: ConfigSetRow, from: ConfigSetPhase | null, to: ConfigSetPh
 /** Records a new ConfigSet as Pending (once: a second call finds the row and changes nothing). */
 export async function recordPendingConfigSet(
   client: PoolClient,
-  v: Pick<ConfigSetRow, 'uid' | 'namespace' | 'name' | 'tenant' | 'provider_id'>,
+  v: Pick<ConfigSetRow, 'uid' | 'namespace' | 'name' | 'tenant' | 'config_map'>,
   now: Date,
 ): Promise<ConfigSetRow> {
   const inserted = await client.query(
     `INSERT INTO config_sets (uid, namespace, name, tenant, phase, provider_id)
      VALUES ($1, $2, $3, $4, 'Pending', $5) ON CONFLICT (uid) DO NOTHING`,
-    [v.uid, v.namespace, v.name, v.tenant, v.provider_id],
+    [v.uid, v.namespace, v.name, v.tenant, v.config_map],
   );
   const row = (await readConfigSet(client, v.uid))!;
   if (inserted.rowCount === 1) await recordTransition(client, eventOf(row, null, 'Pending'), now);
@@ -195,7 +202,7 @@ export async function readHistory(
 }
 
 /** The ConfigMap a row delivers, as namespace and name. */
-export function configMapOf(row: Pick<ConfigSetRow, 'provider_id'>): { namespace: string; name: string } {
-  const [namespace, name] = row.provider_id.split('/') as [string, string];
+export function configMapOf(row: Pick<ConfigSetRow, 'config_map'>): { namespace: string; name: string } {
+  const [namespace, name] = row.config_map.split('/') as [string, string];
   return { namespace, name };
 }

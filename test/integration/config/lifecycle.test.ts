@@ -175,28 +175,33 @@ describe('integration: ConfigSet versions and the consumer ConfigMap', function 
 
   it('keeps history across a restart, and writes a version recorded just before a crash', async () => {
     await stack.stopController();
-    // While it is down the spec changes, and the operator dies right after recording version 4 for it (the
-    // intent, in one transaction with the move to Applying) and before writing the ConfigMap.
-    await stack.patchSpec(ns, 'app', { rollbackTo: null, data: { LOG_LEVEL: 'warn' } });
-    const obj = (await stack.read(ns, 'app'))!;
-    const spec = configSetSpecSchema.parse(obj.spec);
-    const row = (await readConfigSet(stack.pool, obj.metadata.uid!))!;
-    const content = contentOf(spec);
-    await withTransaction(stack.pool, (c) =>
-      recordNewVersion(
+    const uid = (await stack.read(ns, 'app'))!.metadata.uid!;
+    // The spec changes, and the operator dies right after recording version 4 for it (the intent, in one
+    // transaction with the move to Applying) and before writing the ConfigMap. The row is locked throughout,
+    // so an operator another test runs beside this one cannot record the change first.
+    const content = await withTransaction(stack.pool, async (c) => {
+      await c.query('SELECT 1 FROM config_sets WHERE uid = $1 FOR UPDATE', [uid]);
+      await stack.patchSpec(ns, 'app', { rollbackTo: null, data: { LOG_LEVEL: 'warn' } });
+      const obj = (await stack.read(ns, 'app'))!;
+      const spec = configSetSpecSchema.parse(obj.spec);
+      const row = (await readConfigSet(c, uid))!;
+      assert.equal(row.phase, 'Synced');
+      const made = contentOf(spec);
+      await recordNewVersion(
         c,
         row,
         {
-          hash: contentHash(content),
-          content,
+          hash: contentHash(made),
+          content: made,
           generation: obj.metadata.generation,
           source: `spec generation ${obj.metadata.generation}`,
           desiredKey: desiredKey(spec),
         },
         new Date(),
-      ),
-    );
-    assert.equal((await stack.configMap(ns, 'app'))?.metadata?.annotations?.[configVersionAnnotation], '3');
+      );
+      return made;
+    });
+    const obj = (await stack.read(ns, 'app'))!;
     await stack.startController();
     const shown = await stack.waitFor(ns, 'app', 'version 4 written after the restart', readyAt(4));
     const cm = (await stack.configMap(ns, 'app'))!;
@@ -223,6 +228,40 @@ describe('integration: ConfigSet versions and the consumer ConfigMap', function 
       stack.pool.query('DELETE FROM config_versions WHERE uid = $1', [obj.metadata.uid]),
       /append-only/,
     );
+  });
+
+  it('shows an edit as Drifted and leaves it when driftPolicy says alert', async () => {
+    await stack.create(ns, 'watched', { data: { mode: 'a' }, driftPolicy: { default: 'alert' } });
+    await stack.waitFor(ns, 'watched', 'ready', readyAt(1));
+    const cm = (await stack.configMap(ns, 'watched'))!;
+    await stack.core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'watched',
+      body: { ...cm, data: { ...cm.data, mode: 'by-hand' } },
+    });
+    const shown = await stack.waitFor(
+      ns,
+      'watched',
+      'Drifted',
+      (o) => conditionOf(o, 'Drifted')?.status === 'True',
+    );
+    assert.match(conditionOf(shown, 'Drifted')!.message, /1 field differs from the spec .*mode/);
+    assert.equal(conditionOf(shown, 'Ready')?.status, 'False');
+    assert.equal(shown.status?.drift?.records[0]?.action, 'alert');
+    assert.equal((await stack.configMap(ns, 'watched'))?.data?.mode, 'by-hand', 'left as it was edited');
+    await stack.remove(ns, 'watched');
+  });
+
+  it('writes the first version and no later one under managementPolicy NoUpdate', async () => {
+    const made = await stack.create(ns, 'frozen', { data: { v: '1' }, managementPolicy: 'NoUpdate' });
+    await stack.waitFor(ns, 'frozen', 'ready', readyAt(1));
+    assert.equal((await stack.configMap(ns, 'frozen'))?.data?.v, '1');
+    await stack.patchSpec(ns, 'frozen', { data: { v: '2' } });
+    const after = await stack.waitFor(ns, 'frozen', 'the change seen', (o) => o.status?.currentVersion === 1);
+    assert.equal(after.metadata.generation, 2);
+    assert.equal((await stack.configMap(ns, 'frozen'))?.data?.v, '1');
+    assert.equal((await stack.versions(made.metadata.uid!)).length, 1);
+    await stack.remove(ns, 'frozen');
   });
 
   it('removes the ConfigMap with deletionPolicy Delete', async () => {
