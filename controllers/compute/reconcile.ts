@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { ControllerSpec } from '../../operator/controller.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
 import { computeSpecSchema, type Compute, type ComputeSpec } from '../../crds/schemas/compute.ts';
+import { approvePlanAnnotation } from '../../crds/schemas/managed.ts';
 import type { ManagedKind } from '../managed/kind.ts';
 import type { ZoneObserver } from '../managed/observer.ts';
 import { policiesOf } from '../managed/policies.ts';
@@ -22,7 +23,7 @@ import type { TenantLimits } from './quota.ts';
 import { ComputeReasons, computeStatus } from './status.ts';
 import type { InstanceRow } from './store.ts';
 import { describeProblems, specProblems } from './spec-rules.ts';
-import { annotationProblems } from '../../webhooks/managed.ts';
+import { annotationField, annotationProblems } from '../../webhooks/managed.ts';
 import { schemaProblems } from '../../webhooks/rules.ts';
 
 export const computeFinalizer = 'omnicloud.io/compute-cleanup';
@@ -63,7 +64,8 @@ export function computeKind(
       const parsed = computeSpecSchema.safeParse(obj.spec);
       const problems = [
         ...(parsed.success ? specProblems(parsed.data) : schemaProblems(parsed.error)),
-        ...annotationProblems(obj),
+        // A malformed approve-plan annotation approves nothing and stops nothing: the reconciler shows it.
+        ...annotationProblems(obj).filter((p) => p.field !== annotationField(approvePlanAnnotation)),
       ];
       if (problems.length > 0) return { invalid: describeProblems(problems) };
       return { spec: parsed.data! };

@@ -1,9 +1,10 @@
 // Whose an outside resource is, as infra_db records it: the tenant whose object created or adopted it. A kind's
 // row is closed, never removed, when its object goes with deletionPolicy Orphan, so the resource stays that
-// tenant's at the provider. An object of another tenant that names it by the omnicloud.io/external-name
-// annotation is refused before the provider is asked about it: nothing of the resource reaches that tenant's
-// status or events, and nothing that tenant's spec asks for is done to it. The refusal does not say whose it
-// is. Pure.
+// tenant's at the provider (a Network's row goes to give its range back: released.ts keeps whose it was). An
+// object of another tenant that names it by the omnicloud.io/external-name annotation is refused before the
+// provider is asked about it: nothing of the resource reaches that tenant's status or events, and nothing that
+// tenant's spec asks for is done to it. The refusal does not say whose it is, nor does the one the managed
+// reconciler gives when another tenant's object still holds it. Pure.
 import { TerminalError } from '../../operator/action.ts';
 import { externalNameAnnotation } from '../../crds/schemas/managed.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';

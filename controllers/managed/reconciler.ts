@@ -16,9 +16,11 @@ import { showingDatabaseOutage } from '../db/unavailable.ts';
 import { alreadyShown } from '../invalid-spec.ts';
 import { ProviderUnavailableError } from '../provider/types.ts';
 import { tenantOfNamespace } from '../tenant/children.ts';
+import { withApproval } from './approval.ts';
 import { DriftReasons, observeSettled } from './drift-step.ts';
 import type { ManagedKind, ManagedRow, ManagedStatus, Problem, StepContext, StepResult } from './kind.ts';
 import { forgetDrift } from './metrics.ts';
+import { anotherTenantsMessage, OwnershipReasons, outsideNoun } from './ownership.ts';
 import { capabilities, orphanReason } from './policies.ts';
 import { ensureRecord, forgetRecord, recordHistoryOnly, type Subject } from './record.ts';
 
@@ -140,7 +142,7 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
       obj,
       withSynced(
         (obj as { status?: unknown }).status,
-        withDrift(kind.status(obj, r, problem, now()), drift, now(), obj),
+        withApproval(withDrift(kind.status(obj, r, problem, now()), drift, now(), obj), obj, now()),
         { kind: 'success' },
         now(),
         obj.metadata?.generation,
@@ -152,7 +154,7 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
   if (!row && decision === 'cleanup') return finish();
   const externalId = obj.metadata?.annotations?.[externalNameAnnotation];
   if (!row) {
-    const refusal = await adoptionRefusal(kind, uid, externalId, caps.create);
+    const refusal = await adoptionRefusal(kind, uid, tenant, externalId, caps.create);
     if (refusal) {
       const changed = await show(undefined, refusal);
       if (changed) await ctx.events.record(obj, 'Warning', refusal.reason, refusal.message);
@@ -254,6 +256,7 @@ export async function reconcileManaged<Obj extends k8s.KubernetesObject, Spec, R
 async function adoptionRefusal<Obj extends k8s.KubernetesObject, Spec, Row extends ManagedRow, State>(
   kind: ManagedKind<Obj, Spec, Row, State>,
   uid: string,
+  tenant: string,
   externalId: string | undefined,
   mayCreate: boolean,
 ): Promise<Problem | undefined> {
@@ -266,6 +269,12 @@ async function adoptionRefusal<Obj extends k8s.KubernetesObject, Spec, Row exten
   }
   const owner = await kind.client.claimedBy(externalId, uid);
   if (!owner) return undefined;
+  // Another tenant's object is not named: its namespace and name are that tenant's business.
+  if (tenantOfNamespace(owner.namespace) !== tenant)
+    return {
+      reason: OwnershipReasons.OwnedByAnotherTenant,
+      message: anotherTenantsMessage(outsideNoun(kind.kind), externalId),
+    };
   return {
     reason: ManagedReasons.AlreadyClaimed,
     message: `${externalId} is already managed by ${kind.kind} ${owner.namespace}/${owner.name}; one outside resource has one owner (delete that one with deletionPolicy Orphan first to move it)`,

@@ -10,6 +10,8 @@ import { withTransaction } from '../db/transaction.ts';
 import { recordTransition } from '../events/outbox.ts';
 import type { ExternalClient, Observation, StepContext } from '../managed/kind.ts';
 import { ZoneObserver } from '../managed/observer.ts';
+import { adoptionRefusedByOwner } from '../managed/ownership.ts';
+import { forgetReleased, recordReleased, releasedFrom } from '../managed/released.ts';
 import { isPending } from '../provider/operations.ts';
 import type { NetworkInfo } from '../provider/types.ts';
 import type { NetworkDeps, NetworkObj } from './reconcile.ts';
@@ -106,6 +108,18 @@ export function networkClient(
         prefixLength: s.spec.prefixLength,
       };
       if (!externalId) return allocate(s, claim);
+      // Asked of infra_db first (the networks it holds, and those let go with deletionPolicy Orphan, whose rows
+      // are gone): the provider is never asked about another tenant's network for this one.
+      const { rows } = await deps.pool.query<{ namespace: string }>(
+        'SELECT DISTINCT scope AS namespace FROM networks WHERE provider_id = $1',
+        [externalId],
+      );
+      const recordedIn = [
+        ...rows.map((r) => r.namespace),
+        ...(await releasedFrom(deps.pool, 'Network', externalId)),
+      ];
+      const refusal = adoptionRefusedByOwner('network', externalId, s.tenant, recordedIn);
+      if (refusal) throw refusal;
       const info = await deps.provider.getNetwork(externalId);
       if (!info || info.state === 'deleted')
         throw new TerminalError(
@@ -126,16 +140,30 @@ export function networkClient(
     create: (s, row) => provisionStep(steps(s), row),
     async delete(s, row) {
       const result = await deleteStep(steps(s), row);
-      if (result.row.phase === 'Deleted') stopTracking(row);
+      if (result.row.phase === 'Deleted') {
+        stopTracking(row);
+        // Deleted at the provider: nobody holds it any more.
+        if (row.provider_id) await forgetReleased(deps.pool, 'Network', row.provider_id);
+      }
       return result;
     },
     gone: (row) => row.phase === 'Deleted',
     async release(s, row) {
       stopTracking(row);
       const orphaned = { orphaned: true, providerId: row.provider_id };
-      return withTransaction(deps.pool, (c) =>
-        moveNetwork(c, row, 'Deleted', { operation_id: null }, s.tenant, s.now(), orphaned),
-      );
+      // The row goes to give the range back; the network stays this tenant's at the provider.
+      return withTransaction(deps.pool, async (c) => {
+        if (row.provider_id) {
+          const held = {
+            kind: 'Network',
+            providerId: row.provider_id,
+            namespace: row.scope,
+            tenant: s.tenant,
+          };
+          await recordReleased(c, held, s.now());
+        }
+        return moveNetwork(c, row, 'Deleted', { operation_id: null }, s.tenant, s.now(), orphaned);
+      });
     },
     desired: (_spec, row) => ({ cidr: row.cidr }),
     async observe(row, fresh) {

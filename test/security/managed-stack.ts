@@ -4,6 +4,8 @@
 // console and call counter, and reads of what the operator told (drift history and outbox rows in infra_db,
 // Kubernetes Events). close() takes everything down, also after a start that failed half way, and kills the
 // operator whatever happened before.
+import fs from 'node:fs';
+import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { Compute } from '../../crds/schemas/compute.ts';
@@ -11,6 +13,7 @@ import type { Network } from '../../crds/schemas/network.ts';
 import type { Volume } from '../../crds/schemas/volume.ts';
 import { HttpProvider } from '../../controllers/provider/http-client.ts';
 import type { InstanceInfo, SecurityGroup, VolumeInfo } from '../../controllers/provider/types.ts';
+import { logDir } from '../../hack/stack/config.ts';
 import { endpoints } from '../../hack/stack/endpoints.ts';
 import { StatusHistory } from '../integration/managed/status-history.ts';
 import { stackConsole } from '../support/console.ts';
@@ -335,6 +338,21 @@ export class ManagedSecurityStack {
       outbox: outbox.rows.map((r) => JSON.stringify(r.event)),
     };
   }
+}
+
+/**
+ * The requests that changed one of `ids` at the provider since `since` (ms), from the simulator's request log:
+ * unlike the call counter, blind to what other tests on the shared stack do meanwhile.
+ */
+export function changesTo(ids: readonly string[], since: number): string[] {
+  const file = path.join(logDir, 'cloud-simulator.log');
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"msg":"request"') && ids.some((id) => l.includes(id)))
+    .map((l) => JSON.parse(l) as { time: string; method: string; path: string })
+    .filter((r) => Date.parse(r.time) >= since && r.method !== 'GET')
+    .map((r) => `${r.method} ${r.path}`);
 }
 
 /** The mutating calls made between two snapshots of the call counter, by route. */
