@@ -13,6 +13,7 @@ import type { ManagedKind } from '../managed/kind.ts';
 import { policiesOf } from '../managed/policies.ts';
 import { managedController } from '../managed/reconciler.ts';
 import { configSetClient } from './client.ts';
+import { stampConsumers } from './consumers.ts';
 import { ConfigMapNotOwned, configSetLabel, type ConfigMapState } from './configmap.ts';
 import { ConfigSetReasons, configSetStatus } from './status.ts';
 import { ConfigSetPhaseConflict, type ConfigSetRow } from './store.ts';
@@ -54,6 +55,25 @@ export function configSetKind(
       const invalid = invalidSpec(configSetSpecProblems(obj.spec));
       if (invalid) return { invalid: invalid.message };
       return { spec: configSetSpecSchema.parse(obj.spec) };
+    },
+    async statusDetails(s, row) {
+      if (row.phase !== 'Synced' || !row.current_version || !row.current_hash) return { row };
+      try {
+        const stamped = await stampConsumers(
+          deps.kc,
+          s.obj.metadata.namespace!,
+          s.obj.metadata.name,
+          row.current_version,
+          row.current_hash,
+        );
+        if (stamped.length > 0)
+          s.log.info({ deployments: stamped, version: row.current_version }, 'consumers stamped');
+        return { row };
+      } catch (err) {
+        // The ConfigMap is what consumers read; a Deployment not stamped yet is tried again shortly.
+        s.log.warn({ err: (err as Error).message }, 'stamping consumer Deployments failed; retrying');
+        return { row, retryMs: 30_000 };
+      }
     },
     managementOf: policiesOf,
     driftRules: {},

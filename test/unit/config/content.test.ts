@@ -10,6 +10,7 @@ import {
   contentOf,
   desiredKey,
 } from '../../../controllers/config/content.ts';
+import { unstamped } from '../../../controllers/config/consumers.ts';
 
 describe('config: version content and hash', () => {
   it('serialises with keys sorted at every level, whatever order they were written in', () => {
@@ -55,5 +56,29 @@ describe('config: version content and hash', () => {
   it('aims at the content, or at the version rolled back to', () => {
     assert.match(desiredKey({ data: {}, flags: {} }), /^content:[0-9a-f]{64}$/);
     assert.equal(desiredKey({ data: { a: 'b' }, flags: {}, rollbackTo: 3 }), 'rollback:3');
+  });
+});
+
+describe('config: consumers to stamp', () => {
+  const d = (name: string, follows?: string, hash?: string) => ({
+    metadata: { name, ...(follows ? { annotations: { 'omnicloud.io/config-set': follows } } : {}) },
+    spec: {
+      selector: {},
+      template: { metadata: hash ? { annotations: { 'omnicloud.io/config-hash': hash } } : {} },
+    },
+  });
+
+  it('picks the Deployments that follow the ConfigSet and do not carry the hash yet', () => {
+    const list = [
+      d('new', 'web'),
+      d('done', 'web', 'h2'),
+      d('old', 'web', 'h1'),
+      d('other', 'api'),
+      d('none'),
+    ];
+    assert.deepEqual(
+      unstamped(list as never, 'web', 'h2').map((x) => x.metadata?.name),
+      ['new', 'old'],
+    );
   });
 });
