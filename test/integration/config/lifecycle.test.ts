@@ -264,6 +264,34 @@ describe('integration: ConfigSet versions and the consumer ConfigMap', function 
     await stack.remove(ns, 'frozen');
   });
 
+  it('shows InvalidSpec naming the field for a spec that got past admission, and writes nothing', async () => {
+    // The API server's own rules cannot afford the allow/deny overlap; without the webhook it is admitted.
+    const spec = { data: { a: '1' }, flags: { f: { allow: ['eve'], deny: ['eve'] } } };
+    const admitted = await stack.create(ns, 'overlap', spec).then(
+      () => true,
+      (err: { body?: unknown }) => {
+        // A webhook registered in this cluster refused it first, in the same words.
+        assert.match(String(err.body), /spec\.flags\[f\]\.allow: eve is both allowed and denied/);
+        return false;
+      },
+    );
+    if (!admitted) return;
+    const shown = await stack.waitFor(
+      ns,
+      'overlap',
+      'InvalidSpec',
+      (o) => conditionOf(o, 'Ready')?.reason === 'InvalidSpec',
+    );
+    assert.match(
+      conditionOf(shown, 'Ready')!.message,
+      /spec\.flags\[f\]\.allow: eve is both allowed and denied/,
+    );
+    assert.equal(await stack.configMap(ns, 'overlap'), undefined);
+    assert.equal((await stack.versions(shown.metadata.uid!)).length, 0);
+    await stack.remove(ns, 'overlap');
+    await eventually('overlap gone', async () => ((await stack.read(ns, 'overlap')) ? undefined : true));
+  });
+
   it('removes the ConfigMap with deletionPolicy Delete', async () => {
     await stack.remove(ns, 'app');
     await eventually('the ConfigSet gone', async () => ((await stack.read(ns, 'app')) ? undefined : true));
