@@ -129,6 +129,12 @@ export async function runChartOperator(
     namespace,
     `--from-literal=access_key=${backing.OMNICLOUD_S3_ACCESS_KEY}`,
     `--from-literal=secret_key=${backing.OMNICLOUD_S3_SECRET_KEY}`,
+    ...(backing.OMNICLOUD_S3_ADMIN_ACCESS_KEY && backing.OMNICLOUD_S3_ADMIN_SECRET_KEY
+      ? [
+          `--from-literal=admin_access_key=${backing.OMNICLOUD_S3_ADMIN_ACCESS_KEY}`,
+          `--from-literal=admin_secret_key=${backing.OMNICLOUD_S3_ADMIN_SECRET_KEY}`,
+        ]
+      : []),
   );
   kubectl(
     'create',
