@@ -183,11 +183,63 @@ describe('Helm chart', function () {
           .split('\n'),
       )
       .filter(Boolean);
-    for (const e of env) assert.ok(source.includes(e.name), `${e.name} is set by the chart but read nowhere`);
+    // Read by Node itself, not by our code: the heap ceiling (operator.heapMiB).
+    const readByNode = new Set(['NODE_OPTIONS']);
+    for (const e of env)
+      assert.ok(
+        readByNode.has(e.name) || source.includes(e.name),
+        `${e.name} is set by the chart but read nowhere`,
+      );
     const secrets = new Set(
       env.flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [])),
     );
     assert.deepEqual([...secrets].sort(), ['omnicloud-postgres', 'omnicloud-s3', 'omnicloud-vault']);
+  });
+
+  it("caps Node's heap below the container's memory limit (operator.heapMiB)", () => {
+    const containerOf = (...sets: string[]) => {
+      const rendered = helm('template', release, 'charts/omnicloud', '-n', namespace, ...sets);
+      const deployment = parseAllDocuments(rendered)
+        .map((d) => d.toJSON() as { kind: string; spec?: any } | null) // eslint-disable-line @typescript-eslint/no-explicit-any
+        .find((d) => d?.kind === 'Deployment')!;
+      return deployment.spec.template.spec.containers[0] as {
+        env: { name: string; value?: string }[];
+        resources: { limits: { memory: string } };
+      };
+    };
+    const mebibytes = (quantity: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      assert.ok(m, `a memory limit in Mi or Gi: ${quantity}`);
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+    };
+    const heapOf = (c: ReturnType<typeof containerOf>) => {
+      const options = c.env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const m = /^--max-old-space-size=(\d+)$/.exec(options);
+      assert.ok(m, `NODE_OPTIONS sets the heap ceiling: ${JSON.stringify(options)}`);
+      return Number(m[1]);
+    };
+    const byDefault = containerOf();
+    const limit = mebibytes(byDefault.resources.limits.memory);
+    const heap = heapOf(byDefault);
+    assert.ok(heap < limit, `heap ${heap} MiB below the memory limit ${limit} MiB`);
+    assert.ok(heap >= limit / 2, `heap ${heap} MiB uses most of the ${limit} MiB limit`);
+    const sized = containerOf('--set', 'operator.heapMiB=1536', '--set', 'resources.limits.memory=2Gi');
+    assert.deepEqual([heapOf(sized), mebibytes(sized.resources.limits.memory)], [1536, 2048]);
+    for (const [sets, why] of [
+      [['--set', 'operator.heapMiB=16'], /heapMiB/],
+      [
+        ['--set', 'operator.heapMiB=512'],
+        /operator\.heapMiB \(512\) must be below resources\.limits\.memory \(512Mi/,
+      ],
+      [
+        ['--set', 'operator.heapMiB=3072', '--set', 'resources.limits.memory=2Gi'],
+        /must be below resources\.limits\.memory \(2Gi = 2048 MiB\)/,
+      ],
+    ] as const)
+      assert.throws(
+        () => containerOf(...sets),
+        (err: Error & { stderr?: Buffer }) => why.test(String(err.stderr)),
+      );
   });
 
   it('installs, grants the ServiceAccount exactly what the operator needs, upgrades and uninstalls', () => {
