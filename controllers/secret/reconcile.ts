@@ -163,7 +163,10 @@ async function showOutage(
   deps.retrySoon?.(objectKey(obj), deps.outageRetryMs ?? 5_000);
   const row = await readSecretRow(deps.pool, obj.metadata.uid!).catch(() => undefined);
   const problem = { reason: SecretReasons.VaultUnavailable, message: `${err.message}; retrying` };
+  // Not guarded by the resourceVersion read: the reconcile may have changed the object (its finalizer) before
+  // the outage met it, and this says only what the conditions and versions are now.
   await writeStatus(ctx.kc, kind.resource, obj, kind.status(obj, row, problem, new Date(ctx.clock.now())), {
+    optimistic: false,
     written: ctx.wrote,
   }).catch((writeErr: unknown) => ctx.log.debug({ err: String(writeErr) }, 'could not show the outage'));
 }
