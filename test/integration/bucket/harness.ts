@@ -14,6 +14,7 @@ import { s3ClientOptions } from '../../../controllers/backing/s3.ts';
 import { removeBucketWithVersions } from '../../../controllers/backing/s3.ts';
 import type { Bucket } from '../../../crds/schemas/bucket.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
+import { done } from '../../../operator/action.ts';
 import { Controller } from '../../../operator/controller.ts';
 import { eventRecorder } from '../../../operator/events.ts';
 import type { S3Endpoint } from '../../../operator/endpoints.ts';
@@ -68,7 +69,7 @@ export const isReady = (b: Bucket) => condition(b, 'Ready')?.status === 'True';
 
 export class BucketStack {
   readonly kc = adminConfig();
-  readonly s3 = stackS3();
+  readonly s3: S3Endpoint = stackS3();
   readonly operator = new Minio.Client(s3ClientOptions(this.s3, this.s3));
   readonly admin = s3Admin({ endpoint: this.s3.endpoint, region: this.s3.region, ...this.s3.admin! });
   readonly lines: string[] = [];
@@ -77,8 +78,10 @@ export class BucketStack {
   private controller?: Controller<BucketObj>;
   private readonly made = new Set<string>();
 
-  constructor(prefixes: string[]) {
+  /** `s3` replaces the stack's S3 endpoint (a server that does not answer, say). */
+  constructor(prefixes: string[], s3?: S3Endpoint) {
     this.namespaces = prefixes.map((p) => `tenant-${uniqueName(p)}`);
+    if (s3) this.s3 = s3;
   }
 
   async start(): Promise<void> {
@@ -100,8 +103,18 @@ export class BucketStack {
       ...bucketBackends(this.s3),
       observeIntervalMs,
     });
+    // Only this stack's namespaces: Buckets of other tests (and their operators) are left alone.
+    const ours = (obj: BucketObj) => this.namespaces.includes(obj.metadata?.namespace ?? '');
     this.controller = new Controller(
-      { ...spec, workers: 4, resyncMs: 60_000 },
+      {
+        ...spec,
+        reconcile: (obj, ctx) => (ours(obj) ? spec.reconcile(obj, ctx) : Promise.resolve(done)),
+        onTerminalError: async (obj, err, ctx) => {
+          if (ours(obj)) await spec.onTerminalError?.(obj, err, ctx);
+        },
+        workers: 4,
+        resyncMs: 60_000,
+      },
       this.kc,
       log,
       eventRecorder(this.kc, spec.name, uniqueName('bucket-test'), log),
