@@ -106,7 +106,10 @@ export const driftRecordStatusSchema = z.object({
 });
 
 export const driftStatusSchema = z.object({
-  /** When the outside resource was last compared with the spec (UTC). */
+  /**
+   * When the outside resource was compared with the spec and found as shown (UTC); kept while later comparisons
+   * find the same, so an unchanged object's status is not rewritten.
+   */
   observedAt: z.string().optional(),
   total: z.number().int().min(0),
   counts: z.object({
