@@ -103,6 +103,21 @@ describe('system: the examples, applied with kubectl to the operator the chart d
       kubectl('get', 'omnicloud', '-A'),
       /tenant-acme\s+volume\.omnicloud\.io\/web-data\s+eu-west-1a\s+ssd\s+50\s+Available\s+True/,
     );
+    await eventually('web-db-password to be Ready', async () =>
+      jsonpath('msec', 'web-db-password', '.status.conditions[?(@.type=="Ready")].status', [
+        '-n',
+        'tenant-acme',
+      ]) === 'True'
+        ? true
+        : undefined,
+    );
+    assert.equal(
+      jsonpath('secret', 'web-db-password', '.metadata.annotations.omnicloud\\.io/secret-version', [
+        '-n',
+        'tenant-acme',
+      ]),
+      '1',
+    );
     const hosts = ['web-1', 'web-2'].map((n) => jsonpath('vm', n, '.status.hostId', ['-n', 'tenant-acme']));
     assert.notEqual(hosts[0], hosts[1], 'the spread group puts them on different hosts');
     assert.match(
