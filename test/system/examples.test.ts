@@ -118,6 +118,19 @@ describe('system: the examples, applied with kubectl to the operator the chart d
       ]),
       '1',
     );
+    await eventually('the web ConfigSet Ready at version 1', async () =>
+      jsonpath('ocfg', 'web', '.status.conditions[?(@.type=="Ready")].status', ['-n', 'tenant-acme']) ===
+      'True'
+        ? true
+        : undefined,
+    );
+    assert.equal(
+      jsonpath('configmap', 'web-config', '.metadata.annotations.omnicloud\\.io/config-version', [
+        '-n',
+        'tenant-acme',
+      ]),
+      '1',
+    );
     const hosts = ['web-1', 'web-2'].map((n) => jsonpath('vm', n, '.status.hostId', ['-n', 'tenant-acme']));
     assert.notEqual(hosts[0], hosts[1], 'the spread group puts them on different hosts');
     assert.match(
