@@ -4,6 +4,11 @@
 import assert from 'node:assert/strict';
 import { managedSecretKind } from '../../../crds/schemas/managed-secret.ts';
 import { validateManagedSecret } from '../../../webhooks/managed-secret.ts';
+import {
+  managedSecretKind as secretControllerKind,
+  type SecretDeps,
+  type SecretObj,
+} from '../../../controllers/secret/reconcile.ts';
 
 const obj = (spec: unknown, annotations: Record<string, string> = {}) => ({
   kind: 'ManagedSecret',
@@ -109,5 +114,22 @@ describe('unit: ManagedSecret admission', () => {
     assert.ok(rules.includes('has(self.source) != has(self.generate)'));
     assert.ok(rules.includes('!has(self.rotation) || has(self.generate)'));
     assert.match(managedSecretKind.rules.rotation?.[0]?.rule ?? '', /31622400/);
+  });
+
+  it('is applied by the controller too: an object that got past admission is InvalidSpec, naming the field', () => {
+    const kind = secretControllerKind({} as SecretDeps);
+    const reading = kind.readSpec(
+      obj({ generate: {} }, { 'omnicloud.io/rotate-at': 'two words' }) as unknown as SecretObj,
+      undefined,
+    );
+    assert.ok('invalid' in reading);
+    assert.match(reading.invalid, /metadata.annotations\[omnicloud.io\/rotate-at\]/);
+    assert.equal(reading.spec, undefined, 'nothing to act on before anything is recorded');
+    const fine = kind.readSpec(
+      obj({ generate: {} }, { 'omnicloud.io/rotate-at': 'r1' }) as unknown as SecretObj,
+      undefined,
+    );
+    assert.ok(!('invalid' in fine));
+    assert.deepEqual([fine.spec?.rotateRequest, fine.spec?.targetName], ['r1', 'db']);
   });
 });
