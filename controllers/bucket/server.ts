@@ -26,6 +26,8 @@ export interface BucketServer {
   presence(bucket: string): Promise<'absent' | 'ours' | 'foreign'>;
   make(bucket: string, uid: string): Promise<'made' | 'exists'>;
   uidOf(bucket: string): Promise<string | undefined>;
+  /** Marks the bucket as made by the object `uid`. */
+  tag(bucket: string, uid: string): Promise<void>;
   versioning(bucket: string): Promise<VersioningState>;
   setVersioning(bucket: string, state: VersioningState): Promise<void>;
   access(bucket: string, tenantKeys: readonly string[]): Promise<ObservedAccess>;
@@ -71,6 +73,7 @@ export function bucketServer(
       });
       return tags.find((t) => t.Key === uidTag)?.Value;
     },
+    tag: (bucket, uid) => setBucketTags(options, bucket, { [uidTag]: uid }),
     async versioning(bucket) {
       const v = await client.getBucketVersioning(bucket);
       return v?.Status === 'Enabled' ? 'Enabled' : 'Suspended';

@@ -90,6 +90,7 @@ async function makeBucket(s: BucketStepContext, row: BucketRow): Promise<BucketS
         },
       };
     }
+    if (owner === undefined) await s.server.tag(bucket, row.uid);
   }
   await s.server.setVersioning(bucket, s.spec.versioning);
   await s.server.setPolicy(bucket, tenantKeys(row), effectiveAccess(s, row));

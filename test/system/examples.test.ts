@@ -118,6 +118,25 @@ describe('system: the examples, applied with kubectl to the operator the chart d
       ]),
       '1',
     );
+    await eventually('the web-assets Bucket to be Ready', async () =>
+      jsonpath('obkt', 'web-assets', '.status.conditions[?(@.type=="Ready")].status', [
+        '-n',
+        'tenant-acme',
+      ]) === 'True'
+        ? true
+        : undefined,
+    );
+    assert.equal(
+      jsonpath('obkt', 'web-assets', '.status.conditions[?(@.type=="LifecycleApplied")].reason', [
+        '-n',
+        'tenant-acme',
+      ]),
+      'LifecycleUnsupported',
+    );
+    assert.match(
+      jsonpath('secret', 'web-assets-s3-credentials', '.data.bucket', ['-n', 'tenant-acme']),
+      /^[A-Za-z0-9+/=]+$/,
+    );
     await eventually('the web ConfigSet Ready at version 1', async () =>
       jsonpath('ocfg', 'web', '.status.conditions[?(@.type=="Ready")].status', ['-n', 'tenant-acme']) ===
       'True'
