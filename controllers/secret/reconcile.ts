@@ -88,7 +88,9 @@ export function managedSecretKind(
       const base = row.rotated_at ?? row.created_at_vault;
       const every = s.spec.generate ? s.spec.rotation?.every : undefined;
       const wait = base ? untilRotation(nextRotation(every, new Date(base)), s.now()) : undefined;
-      return { row, retryMs: wait === undefined ? undefined : wait + 50 };
+      // At most an hour ahead: a timer cannot wait longer than about 24.8 days, and a rotation 30 days out would
+      // fire at once.
+      return { row, retryMs: wait === undefined ? undefined : Math.min(wait + 50, 3_600_000) };
     },
     phaseEvent(row, before) {
       if (row.phase === 'Ready' && before.phase === 'Writing')
