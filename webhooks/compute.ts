@@ -73,3 +73,25 @@ function shown(value: unknown): string {
   if (value === undefined) return 'unset';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+/**
+ * A volume of spec.volumes in another zone than spec.zone, when both are known (the Volume exists and the
+ * Compute names its zone): a volume attaches only to an instance of its own zone. `volumes` are the specs of
+ * the namespace's Volumes by name.
+ */
+export function volumeZoneProblems(spec: unknown, volumes: ReadonlyMap<string, unknown>): Problem[] {
+  const s = spec as { zone?: unknown; volumes?: unknown } | undefined;
+  if (typeof s?.zone !== 'string' || !Array.isArray(s.volumes)) return [];
+  const problems: Problem[] = [];
+  s.volumes.forEach((v: unknown, i) => {
+    const name = (v as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    const zone = (volumes.get(name) as { zone?: unknown } | undefined)?.zone;
+    if (typeof zone === 'string' && zone !== s.zone)
+      problems.push({
+        field: `spec.volumes[${i}].name`,
+        message: `volume ${name} is in zone ${zone} and this Compute in ${String(s.zone)}; a volume attaches only to an instance of its own zone`,
+      });
+  });
+  return problems;
+}

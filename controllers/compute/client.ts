@@ -13,6 +13,8 @@ import type { InstanceInfo, SecurityGroup } from '../provider/types.ts';
 import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
 import { demandOf } from './resources.ts';
+import { readAttachments } from './attachment-store.ts';
+import { allDetached, attachmentsSettled, attachStep, detachAllStep } from './attachments.ts';
 import { ComputeReasons } from './status.ts';
 import {
   provisionStep,
@@ -79,7 +81,10 @@ export function computeClient(
     if (row.provider_id) observer?.untrack(scopeOf(row), row.provider_id);
   };
   return {
-    read: (uid) => readInstance(deps.pool, uid),
+    async read(uid) {
+      const row = await readInstance(deps.pool, uid);
+      return row && { ...row, attachments: await readAttachments(deps.pool, uid) };
+    },
     async record(s, externalId) {
       if (externalId) {
         // Asked of infra_db first: the provider is never asked about another tenant's instance for this one.
@@ -132,9 +137,14 @@ export function computeClient(
       );
       return rows[0];
     },
-    settled: (row, spec) => row.phase === spec.powerState,
-    create: (s, row) => provisionStep(steps(s), row),
+    settled: (row, spec) => row.phase === spec.powerState && attachmentsSettled(row.attachments, spec),
+    // Where the spec wants it, the instance gets the volumes it names; until then it is provisioned.
+    create: (s, row) =>
+      row.phase === s.spec.powerState ? attachStep(steps(s), row) : provisionStep(steps(s), row),
     async delete(s, row) {
+      // Its volumes are detached first, so none is left held by an instance that is going.
+      const detaching = !allDetached(row.attachments) ? await detachAllStep(steps(s), row) : undefined;
+      if (detaching) return detaching;
       const result = await terminateStep(steps(s), row);
       if (result.row.phase === 'Terminated') stopTracking(result.row);
       return result;

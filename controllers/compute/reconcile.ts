@@ -25,6 +25,8 @@ import type { InstanceRow } from './store.ts';
 import { describeProblems, specProblems } from './spec-rules.ts';
 import { annotationField, annotationProblems } from '../../webhooks/managed.ts';
 import { schemaProblems } from '../../webhooks/rules.ts';
+import { volumeResource, type VolumeObj } from '../volume/reconcile.ts';
+import { computesNaming } from './attachments.ts';
 
 export const computeFinalizer = 'omnicloud.io/compute-cleanup';
 export const computeResource: ResourceRef = {
@@ -48,6 +50,8 @@ export interface ComputeDeps {
   /** Lists each zone's instances once per interval and wakes those that changed. */
   observer?: ZoneObserver<InstanceInfo>;
   log?: Logger;
+  /** The Volume of a namespace as the volume controller's cache has it, for spec.volumes. */
+  volume?: (namespace: string, name: string) => VolumeObj | undefined;
 }
 
 export type ComputeObj = Compute & k8s.KubernetesObject;
@@ -100,9 +104,18 @@ export function computeKind(
 }
 
 export function computeController(deps: ComputeDeps): ControllerSpec<ComputeObj> {
-  return managedController(computeKind(deps), {
-    pool: deps.pool,
-    onOutbox: deps.onOutbox,
-    observed: () => deps.observer?.active ?? false,
-  });
+  return {
+    ...managedController(computeKind(deps), {
+      pool: deps.pool,
+      onOutbox: deps.onOutbox,
+      observed: () => deps.observer?.active ?? false,
+    }),
+    // A Compute waiting for a volume of its spec.volumes is woken when that volume changes.
+    watches: [
+      {
+        resource: volumeResource,
+        keysFor: (vol, cache) => computesNaming(vol, cache.list(vol.metadata?.namespace)),
+      },
+    ],
+  };
 }

@@ -20,6 +20,11 @@ export const ComputeReasons = {
   Terminating: 'Terminating',
   Healthy: 'Healthy',
   InvalidSpec: 'InvalidSpec',
+  VolumeNotFound: 'VolumeNotFound',
+  VolumeInOtherZone: 'VolumeInOtherZone',
+  VolumeInUse: 'VolumeInUse',
+  WaitingForVolume: 'WaitingForVolume',
+  AttachFailed: 'AttachFailed',
 } as const;
 
 /** Why the instance waits or is degraded, when it does or is. */
@@ -96,11 +101,31 @@ export function computeStatus(
     ...(row?.public_ip ? { publicIp: row.public_ip } : {}),
     ...(row?.provider_id ? { providerId: row.provider_id } : {}),
     ...(row?.operation_id ? { operationId: row.operation_id } : {}),
+    ...((obj.spec.volumes?.length ?? 0) > 0 || row?.attachments?.some((a) => a.phase !== 'Detached')
+      ? { volumes: volumesShown(obj, row) }
+      : {}),
     ...(problem?.message || row?.message
       ? { message: (problem?.message ?? row?.message)!.slice(0, 1024) }
       : {}),
     conditions,
   };
+}
+
+/** Each volume the spec names, and any still attached that it no longer names, with whether it is attached. */
+function volumesShown(obj: Compute, row: InstanceRow | undefined): NonNullable<ComputeStatus['volumes']> {
+  const list = row?.attachments ?? [];
+  const names = [
+    ...(obj.spec.volumes ?? []).map((v) => v.name),
+    ...list.filter((a) => a.phase !== 'Detached').map((a) => a.volume_name),
+  ];
+  return [...new Set(names)].slice(0, 16).map((name) => {
+    const a = list.find((x) => x.volume_name === name);
+    return {
+      name,
+      attached: a?.phase === 'Attached',
+      ...(a?.message ? { message: a.message.slice(0, 512) } : {}),
+    };
+  });
 }
 
 function reasonFor(phase: string): string {

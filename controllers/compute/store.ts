@@ -6,6 +6,7 @@ import type { ComputePhase } from '../../crds/schemas/compute.ts';
 import type { InstanceInfo } from '../provider/types.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertTransition } from './lifecycle.ts';
+import type { AttachmentRow } from './attachment-store.ts';
 
 export interface InstanceRow {
   uid: string;
@@ -31,6 +32,8 @@ export interface InstanceRow {
   message: string | null;
   updated_at?: Date;
   create_attempt: number;
+  /** The volumes attached or asked for (volume_attachments), read with the row by the Compute's client. */
+  attachments?: AttachmentRow[];
 }
 
 export interface HostRow {

@@ -10,6 +10,7 @@ import type { ExternalClient, Observation, StepContext } from '../managed/kind.t
 import { ZoneObserver } from '../managed/observer.ts';
 import { adoptionRefusedByOwner } from '../managed/ownership.ts';
 import { isPending } from '../provider/operations.ts';
+import { attachedComputeOf, holderOf } from '../compute/attachment-store.ts';
 import type { VolumeInfo } from '../provider/types.ts';
 import type { VolumeDeps, VolumeObj } from './reconcile.ts';
 import { VolumeReasons } from './status.ts';
@@ -73,7 +74,10 @@ export function volumeClient(
   }
 
   return {
-    read: (uid) => readVolume(deps.pool, uid),
+    async read(uid) {
+      const row = await readVolume(deps.pool, uid);
+      return row && { ...row, attached_to: (await attachedComputeOf(deps.pool, uid)) ?? null };
+    },
     async record(s, externalId) {
       if (externalId) {
         // Asked of infra_db first: the provider is never asked about another tenant's volume for this one.
@@ -125,6 +129,17 @@ export function volumeClient(
       row.phase === 'Available' && row.requested_gib === row.size_gib && row.size_gib >= spec.sizeGiB,
     create: (s, row) => applyVolumeStep(steps(s), row),
     async delete(s, row) {
+      // Never deleted from under an instance: it waits until its Compute lets it go.
+      const holder = row.phase === 'Deleting' ? undefined : await holderOf(deps.pool, row.uid);
+      if (holder)
+        return {
+          row,
+          action: requeueAfter(3_000),
+          problem: {
+            reason: VolumeReasons.VolumeAttached,
+            message: `the volume is attached to Compute ${holder.compute_name}; it is deleted once detached: remove it from that Compute's spec.volumes or delete the Compute`,
+          },
+        };
       const result = await deleteVolumeStep(steps(s), row);
       if (result.row.phase === 'Deleted') stopTracking(result.row);
       return result;

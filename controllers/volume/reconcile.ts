@@ -11,6 +11,7 @@ import type { ManagedKind } from '../managed/kind.ts';
 import type { ZoneObserver } from '../managed/observer.ts';
 import { policiesOf } from '../managed/policies.ts';
 import { managedController } from '../managed/reconciler.ts';
+import { computeResource } from '../compute/reconcile.ts';
 import type { CloudProvider, VolumeInfo } from '../provider/types.ts';
 import { volumeClient, type VolumeState } from './client.ts';
 import type { StorageLimit } from './quota.ts';
@@ -109,9 +110,21 @@ export function volumeKind(deps: VolumeDeps): ManagedKind<VolumeObj, VolumeSpec,
 }
 
 export function volumeController(deps: VolumeDeps): ControllerSpec<VolumeObj> {
-  return managedController(volumeKind(deps), {
-    pool: deps.pool,
-    onOutbox: deps.onOutbox,
-    observed: () => deps.observer?.active ?? false,
-  });
+  return {
+    ...managedController(volumeKind(deps), {
+      pool: deps.pool,
+      onOutbox: deps.onOutbox,
+      observed: () => deps.observer?.active ?? false,
+    }),
+    // What a Compute attaches shows in its volumes' status (attachedTo), and a volume waiting to be deleted
+    // until its Compute lets it go is woken when it does.
+    watches: [{ resource: computeResource, keysFor: volumesOfCompute }],
+  };
+}
+
+/** The keys of the volumes a Compute names or shows. Pure. */
+export function volumesOfCompute(c: k8s.KubernetesObject): string[] {
+  const obj = c as { spec?: { volumes?: { name: string }[] }; status?: { volumes?: { name: string }[] } };
+  const names = new Set([...(obj.spec?.volumes ?? []), ...(obj.status?.volumes ?? [])].map((v) => v.name));
+  return [...names].map((n) => `${c.metadata?.namespace}/${n}`);
 }

@@ -16,6 +16,7 @@ export const VolumeReasons = {
   Healthy: 'Healthy',
   InvalidSpec: 'InvalidSpec',
   WaitingForSnapshot: 'WaitingForSnapshot',
+  VolumeAttached: 'VolumeAttached',
 } as const;
 
 /** Why the volume waits or is degraded, when it does or is. */
@@ -111,6 +112,7 @@ export function volumeStatus(
     ...(row?.provider_id ? { sizeGiB: row.size_gib } : {}),
     ...(row?.provider_id ? { providerId: row.provider_id } : {}),
     ...(row?.operation_id ? { operationId: row.operation_id } : {}),
+    ...(row?.attached_to ? { attachedTo: row.attached_to } : {}),
     ...(obj.spec.source?.diskSnapshot
       ? {
           restoredFrom: {

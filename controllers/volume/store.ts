@@ -27,6 +27,8 @@ export interface VolumeRow {
   message: string | null;
   /** The provider id of the snapshot the volume is created from, fixed when its create is recorded. */
   source_snapshot_id?: string | null;
+  /** The Compute the volume is attached to, read with the row by the Volume's client. */
+  attached_to?: string | null;
   updated_at?: Date;
 }
 

@@ -1,6 +1,7 @@
 // Compute: one virtual machine instance, placed on a host by the scheduler and provisioned through the provider.
 import { z } from 'zod';
-import { celFormat, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
+import { celFormat, distinct, unchangedFields, zoneInRegion, zoneOutsideRegion } from './cel.ts';
+import { objectNameSchema } from './disk-snapshot.ts';
 import { conditionSchema, matchLabelsSchema, quantitySchema, type ObjectMeta } from './common.ts';
 import { driftStatusSchema, managedSpecFields } from './managed.ts';
 
@@ -81,6 +82,23 @@ export const computeSpecSchema = z.object({
   powerState: z.enum(['Running', 'Stopped']).default('Running'),
   /** A public address, held from creation until the instance is deleted (kept while Stopped) and billed hourly. */
   publicIp: z.boolean().default(false),
+  /** Volumes of the same namespace attached to the instance (each of its zone, each to one instance only). */
+  volumes: z
+    .array(z.object({ name: objectNameSchema }))
+    .max(16)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach(({ name }, i) => {
+        if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${name} is listed twice` });
+        seen.add(name);
+      });
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        distinct('volumes', 'name', '%s is listed twice', 'each volume may be listed once'),
+      ],
+    })
+    .default([]),
   ...managedSpecFields,
 });
 
@@ -93,6 +111,18 @@ export const computeStatusSchema = z.object({
   publicIp: z.string().optional(),
   providerId: z.string().optional(),
   operationId: z.string().optional(),
+  /** The volumes asked for in spec.volumes, and whether each is attached now. */
+  volumes: z
+    .array(
+      z.object({
+        name: z.string(),
+        attached: z.boolean(),
+        device: z.string().optional(),
+        message: z.string().max(512).optional(),
+      }),
+    )
+    .max(16)
+    .optional(),
   message: z.string().max(1024).optional(),
   conditions: z.array(conditionSchema).max(16).optional(),
   drift: driftStatusSchema.optional(),
