@@ -123,7 +123,12 @@ export function secretClient(
     async interpret(s, row, raw) {
       const meta = raw as KvMetadata;
       const c = steps(s);
-      if (!mayChange(s.spec)) return undefined;
+      if (!mayChange(s.spec)) {
+        // Observed only (ObserveOnly, NoUpdate): the version found first is recorded as the one to compare with.
+        if (row.version === 0)
+          return { row: await updateSecret(deps.pool, row, { version: meta.currentVersion }) };
+        return undefined;
+      }
       // A newer version written outside, under a policy that accepts it: taken and delivered.
       if (meta.currentVersion > row.version && actionFor('version', s.spec.driftPolicy) === 'accept') {
         const latest = await deps.vault.readLatest(row.path);

@@ -80,12 +80,15 @@ export interface NewSecret {
   adopted: boolean;
 }
 
-/** Records the secret as Pending (once: a second call finds the row and changes nothing). */
+/**
+ * Records the secret as Pending (once: a second call finds the row and changes nothing). An adopted path is
+ * the object's outside resource from the start, so ObserveOnly observes it without preparing anything.
+ */
 export async function recordPendingSecret(pool: Pool, s: NewSecret, now: Date): Promise<SecretRow> {
   return withTransaction(pool, async (client) => {
     const inserted = await client.query(
-      `INSERT INTO managed_secrets (uid, namespace, name, tenant, path, adopted, phase)
-       VALUES ($1, $2, $3, $4, $5, $6, 'Pending') ON CONFLICT (uid) DO NOTHING`,
+      `INSERT INTO managed_secrets (uid, namespace, name, tenant, path, adopted, provider_id, phase)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 THEN $5 END, 'Pending') ON CONFLICT (uid) DO NOTHING`,
       [s.uid, s.namespace, s.name, s.tenant, s.path, s.adopted],
     );
     const row = (await readSecretRow(client, s.uid))!;

@@ -80,6 +80,42 @@ describe('integration: ManagedSecret adoption and the Vault client', function ()
     assert.match(condition(nothing, 'Ready')!.message, /has no secret at omnicloud\/legacy\//);
   });
 
+  it('observes an adopted path under ObserveOnly: its version recorded, an outside write reported, nothing changed', async () => {
+    const observed = `legacy/${uniqueName('observed')}`;
+    await h.direct.write(observed, { value: 'theirs' }, 0);
+    await h.direct.setMetadata(observed, { maxVersions: 3 });
+    const statusOf = async () => JSON.stringify((await h.read('watcher'))?.status);
+    try {
+      await h.create(
+        'watcher',
+        { generate: {}, history: 3, managementPolicy: 'ObserveOnly' },
+        { 'omnicloud.io/external-name': observed },
+      );
+      const seen = await h
+        .waitFor('watcher', 'observed in sync', (o) => condition(o, 'Drifted')?.status === 'False', 30_000)
+        .catch(async (err: unknown) => assert.fail(`${String(err)}: ${await statusOf()}`));
+      assert.equal(seen.status?.version, 1);
+      await h.direct.write(observed, { value: 'theirs-again' }, 1);
+      const drifted = await h.waitFor(
+        'watcher',
+        'Drifted',
+        (o) => condition(o, 'Drifted')?.status === 'True',
+      );
+      assert.deepEqual(
+        drifted.status?.drift?.records.map((r) => [r.path, r.actual, r.action]),
+        [['version', '2', 'alert']],
+      );
+      await h.removeAndWait('watcher');
+      const meta = await h.direct.metadata(observed);
+      assert.equal(meta?.currentVersion, 2, 'no version written');
+      assert.equal(meta?.maxVersions, 3, 'its history length untouched');
+      assert.equal(meta?.customMetadata['omnicloud-uid'], undefined, 'not marked as managed');
+      assert.equal(await h.secret('watcher'), undefined, 'nothing delivered');
+    } finally {
+      await h.direct.destroy(observed).catch(() => undefined);
+    }
+  });
+
   it('logs in again with AppRole when its token is revoked', async () => {
     const client = new OperatorVault(vaultLogin());
     const path = `legacy/${uniqueName('relogin')}`;
