@@ -102,9 +102,10 @@ export function bucketClient(
     delete: (s, row) => deleteBucketStep(stepsOf(s), row),
     gone: (row) => row.phase === 'Deleted',
     release: (s, row) => releaseBucket(stepsOf(s), row),
+    // With no tenant key yet (or only observed), the policy gives the tenant nothing, which is what is compared.
     desired: (spec, row) => ({
       versioning: spec.versioning,
-      access: row.over_quota ? 'ReadOnly' : spec.access,
+      access: tenantKeys(row).length === 0 ? 'None' : row.over_quota ? 'ReadOnly' : spec.access,
     }),
     async observe(row) {
       if (!row.provider_id) return { exists: 'unknown' };

@@ -73,8 +73,9 @@ const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 
 /**
- * The access the policy text gives: exactly one of ours for the given keys, or None when there is no policy,
- * or Changed for anything else (another principal, another action, a statement more or less).
+ * The access the policy text gives: exactly one of ours for the given keys; None when there is no policy, or
+ * no tenant key and only the operator's statement; Changed for anything else (another principal, another
+ * action, a statement more or less).
  */
 export function observedAccess(
   text: string | undefined,
@@ -84,13 +85,15 @@ export function observedAccess(
 ): ObservedAccess {
   if (text === undefined || text.trim() === '') return 'None';
   let doc: PolicyDocument;
+  // With no tenant key there is no access to give: the operator's statement alone (or no policy) is None.
   try {
     doc = JSON.parse(text) as PolicyDocument;
   } catch {
     return 'Changed';
   }
-  for (const access of ['ReadWrite', 'ReadOnly'] as const) {
-    const want = bucketPolicy(bucket, operatorKey, tenantKeys, access);
+  const shapes = tenantKeys.length === 0 ? (['None'] as const) : (['ReadWrite', 'ReadOnly'] as const);
+  for (const access of shapes) {
+    const want = bucketPolicy(bucket, operatorKey, tenantKeys, access === 'None' ? 'ReadOnly' : access);
     if (!Array.isArray(doc.Statement) || doc.Statement.length !== want.Statement.length) continue;
     const matches = want.Statement.every((w, i) => {
       const got = doc.Statement[i]!;

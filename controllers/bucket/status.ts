@@ -143,7 +143,8 @@ export function bucketStatus(
   const set = (list: Condition[] | undefined, c: ConditionInput) => setCondition(list, c, now, gen);
   const phase = row?.phase ?? 'Pending';
   const fault = problem && faults.has(problem.reason) ? problem : undefined;
-  const settled = phase === 'Available' && !!row?.access_key && !problem;
+  const observeOnly = obj.spec.managementPolicy === 'ObserveOnly';
+  const settled = phase === 'Available' && (!!row?.access_key || observeOnly) && !problem;
   let conditions = set(
     obj.status?.conditions as Condition[] | undefined,
     fault
@@ -157,7 +158,9 @@ export function bucketStatus(
           type: 'Ready',
           status: 'True',
           reason: BucketReasons.Available,
-          message: `bucket ${row!.bucket_name} with versioning ${obj.spec.versioning}; credentials in Secret ${row!.secret_name}`,
+          message: row!.access_key
+            ? `bucket ${row!.bucket_name} with versioning ${obj.spec.versioning}; credentials in Secret ${row!.secret_name}`
+            : `observing bucket ${row!.bucket_name} (managementPolicy ObserveOnly: nothing is changed and no credentials are made)`,
         }
       : problem
         ? { type: 'Ready', status: 'False', reason: problem.reason, message: problem.message }

@@ -253,7 +253,9 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
 
 /** Orphan: the bucket stays with what it holds; the tenant's account goes (its Secret goes with the object). */
 export async function releaseBucket(s: BucketStepContext, row: BucketRow): Promise<BucketRow> {
-  if ((await s.server.presence(row.bucket_name)) === 'ours')
+  // Only what OmniCloud made is taken back: a bucket only observed (no tenant account) is not touched at all.
+  const made = [row.access_key, row.pending_access_key, row.retired_access_key].some(Boolean);
+  if (made && (await s.server.presence(row.bucket_name)) === 'ours')
     await s.server.setPolicy(row.bucket_name, [], s.spec.access);
   await removeAccounts(s, row);
   return withTransaction(s.pool, async (c) => {

@@ -1,7 +1,8 @@
 // Deleting Buckets against the real stack: a bucket that holds objects is not deleted (Ready=False,
 // BucketNotEmpty naming the count) until spec.forceDelete, which removes it with every version; an empty one
 // goes at once; deletionPolicy Orphan leaves the bucket and its objects at the server and removes the
-// tenant's account; an orphaned bucket is adopted again by the external-name annotation with what it holds.
+// tenant's account; an orphaned bucket is adopted again by the external-name annotation with what it holds;
+// ObserveOnly observes a bucket made outside OmniCloud and changes nothing, not even when deleted.
 import assert from 'node:assert/strict';
 import { BucketStack, condition, isReady, s3Outcome, text } from './harness.ts';
 
@@ -84,6 +85,44 @@ describe('integration: Bucket deletion, Orphan and adoption on the S3 server', f
     const tenant = stack.clientOf(await stack.credentials(ns(), 'again-s3-credentials'));
     assert.equal(await text(await tenant.getObject(bucket, 'kept.txt')), 'still here');
     assert.deepEqual(await stack.operator.getBucketVersioning(bucket), { Status: 'Enabled' });
+  });
+
+  it('observes an existing bucket under ObserveOnly: Ready, drift only reported, nothing changed or deleted', async () => {
+    const bucket = `oc-observed-${Date.now()}`;
+    orphans.push(bucket);
+    await stack.operator.makeBucket(bucket);
+    await stack.operator.setBucketVersioning(bucket, { Status: 'Enabled' });
+    await stack.operator.putObject(bucket, 'theirs.txt', Buffer.from('not ours to touch'));
+    await stack.create(
+      ns(),
+      'watch',
+      { managementPolicy: 'ObserveOnly', versioning: 'Enabled' },
+      { 'omnicloud.io/external-name': bucket },
+    );
+    const b = await stack.wait(ns(), 'watch', 'Ready', isReady);
+    assert.match(condition(b, 'Ready')!.message, /^observing bucket/);
+    assert.equal(b.status?.secretName, undefined, 'no credentials are made');
+    await stack.operator.setBucketVersioning(bucket, { Status: 'Suspended' });
+    const drifted = await stack.wait(
+      ns(),
+      'watch',
+      'Drifted',
+      (o) => condition(o, 'Drifted')?.status === 'True',
+    );
+    assert.ok(drifted.status?.drift?.records.some((r) => r.path === 'versioning' && r.action === 'alert'));
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.deepEqual(
+      await stack.operator.getBucketVersioning(bucket),
+      { Status: 'Suspended' },
+      'not put back',
+    );
+    await stack.removeAndWait(ns(), 'watch');
+    assert.equal(await text(await stack.operator.getObject(bucket, 'theirs.txt')), 'not ours to touch');
+    assert.equal(
+      await s3Outcome(() => stack.operator.getBucketPolicy(bucket)),
+      'NoSuchBucketPolicy',
+      'no policy set',
+    );
   });
 
   it('refuses to adopt a bucket the server does not have', async () => {

@@ -31,6 +31,8 @@ describe('integration: Bucket drift on the S3 server', function () {
     await stack.operator.setBucketVersioning(bucket, { Status: 'Suspended' });
     const events = await eventuallyEvent(made.metadata.uid!, 'Drifted');
     assert.match(events.note, /versioning \(functional, value_changed, revert\)/);
+    // The Drifted event comes before the status of the same reconcile: wait for the plan's end, then the status.
+    await eventuallyEvent(made.metadata.uid!, 'Remediated');
     await stack.wait(ns(), 'logs', 'in sync again', (b) => inSync(b) && isReady(b));
     assert.deepEqual(await stack.operator.getBucketVersioning(bucket), { Status: 'Enabled' });
     const told = await history(made.metadata.uid!);

@@ -67,3 +67,17 @@ describe('bucket: the bucket policy', () => {
     assert.equal(observedAccess('{not json', 'b1', op, [t]), 'Changed');
   });
 });
+
+describe('bucket: the policy of a bucket with no tenant key', () => {
+  it("reads no policy and the operator's statement alone as None, anything more as Changed", () => {
+    assert.equal(observedAccess(undefined, 'b1', op, []), 'None');
+    assert.equal(
+      observedAccess(JSON.stringify(bucketPolicy('b1', op, [], 'ReadWrite')), 'b1', op, []),
+      'None',
+    );
+    assert.equal(
+      observedAccess(JSON.stringify(bucketPolicy('b1', op, [t], 'ReadWrite')), 'b1', op, []),
+      'Changed',
+    );
+  });
+});

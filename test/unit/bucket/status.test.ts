@@ -135,3 +135,19 @@ describe('bucket: status', () => {
     );
   });
 });
+
+describe('bucket: status under ObserveOnly', () => {
+  it('is Ready once observed, saying nothing is changed and no credentials are made', () => {
+    const s = bucketStatus(
+      obj({ managementPolicy: 'ObserveOnly' }),
+      row({ access_key: null, secret_name: null }),
+      undefined,
+      now,
+    );
+    assert.equal(cond(s, 'Ready').status, 'True');
+    assert.match(
+      cond(s, 'Ready').message,
+      /^observing bucket oc-a-logs \(managementPolicy ObserveOnly: nothing is changed/,
+    );
+  });
+});
