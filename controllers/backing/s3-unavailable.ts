@@ -39,3 +39,26 @@ export function s3FailureMessage(err: unknown): string {
   if (err instanceof Minio.S3Error && err.code) return `the S3 server refused the request (${err.code})`;
   return 'the S3 request failed; the operator log has the details';
 }
+
+/**
+ * `work`, or the signal's reason (a TimeoutError) once it fires: the minio client takes no signal, and a
+ * request to a server that stopped answering would otherwise hold its caller for ever. The request itself is
+ * left to die with its connection.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(err as Error);
+      },
+    );
+  });
+}

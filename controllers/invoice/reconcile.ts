@@ -20,7 +20,7 @@ import { computeInvoice, MissingExchangeRateError, type Period } from './compute
 import type { ExportedInvoice } from './export.ts';
 import type { InvoiceExporter } from './object-export.ts';
 import { failedStatus, InvoiceReasons, invoiceStatus, presented } from './status.ts';
-import { isS3Unavailable, s3FailureMessage } from '../backing/s3-unavailable.ts';
+import { isS3Unavailable, s3FailureMessage, untilAborted } from '../backing/s3-unavailable.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { failureForStatus } from '../failure.ts';
 import { AlreadyIssued, issueInvoice, issuedInvoice, saveDraft } from './store.ts';
@@ -88,7 +88,7 @@ async function exportIssued(
   now: Date,
 ): Promise<void> {
   try {
-    const location = await deps.exporter.export(obj.metadata.name, shown);
+    const location = await untilAborted(deps.exporter.export(obj.metadata.name, shown), ctx.signal);
     await writeStatus(ctx.kc, invoiceResource, obj, invoiceStatus(obj, shown, { location }, now));
   } catch (err) {
     if (err instanceof ExportNotDone) throw err;

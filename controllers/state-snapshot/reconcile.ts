@@ -10,7 +10,7 @@ import type { ResourceRef } from '../../operator/informer.ts';
 import { writeStatus } from '../../operator/status.ts';
 import { stateSnapshotSpecSchema, type StateSnapshot } from '../../crds/schemas/state-snapshot.ts';
 import { validateStateSnapshot } from '../../webhooks/state-snapshot.ts';
-import { isS3Unavailable, s3FailureMessage } from '../backing/s3-unavailable.ts';
+import { isS3Unavailable, s3FailureMessage, untilAborted } from '../backing/s3-unavailable.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { failureForStatus } from '../failure.ts';
 import { invalidSpec } from '../invalid-spec.ts';
@@ -99,19 +99,29 @@ export async function reconcileStateSnapshot(
   try {
     if (wait > 0) {
       // A changed spec (say, a smaller keep) is applied at once; the schedule still runs from the last snapshot.
-      await pruneSnapshots(deps.store, tenant, spec.keep, now);
+      const kept = await untilAborted(
+        pruneSnapshots(deps.store, tenant, spec.keep, now).then(
+          async () => (await listSnapshots(deps.store, tenant)).length,
+        ),
+        ctx.signal,
+      );
       const status = {
         ...obj.status!,
         observedGeneration: obj.metadata.generation,
-        snapshots: (await listSnapshots(deps.store, tenant)).length,
+        snapshots: kept,
         nextSnapshotAt: new Date(new Date(last!).getTime() + everyMs).toISOString(),
       };
       await writeStatus(ctx.kc, stateSnapshotResource, obj, status, { written: ctx.wrote });
       return requeueAfter(wait);
     }
-    const manifest = await takeSnapshot(ctx.kc, deps.infra, deps.store, tenant, now);
-    await pruneSnapshots(deps.store, tenant, spec.keep, now);
-    const kept = (await listSnapshots(deps.store, tenant)).length;
+    const [manifest, kept] = await untilAborted(
+      (async () => {
+        const taken = await takeSnapshot(ctx.kc, deps.infra, deps.store, tenant, now);
+        await pruneSnapshots(deps.store, tenant, spec.keep, now);
+        return [taken, (await listSnapshots(deps.store, tenant)).length] as const;
+      })(),
+      ctx.signal,
+    );
     const next = new Date(now.getTime() + everyMs);
     await writeStatus(
       ctx.kc,

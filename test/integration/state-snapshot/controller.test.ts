@@ -23,6 +23,7 @@ import { adminConfig, eventually, uniqueName } from '../../support/kube.ts';
 import { installCrds } from '../../support/operator.ts';
 import { operatorS3Keys, s3Client } from '../../support/s3.ts';
 import { startS3Switch, type S3Switch } from '../../support/s3-switch.ts';
+import { startFreezableProxy } from '../../support/freezable-proxy.ts';
 import { removeTenantSnapshots } from './support.ts';
 
 const log = pino({ level: 'silent' });
@@ -32,7 +33,7 @@ describe('integration: StateSnapshot controller', function () {
   this.timeout(180_000);
   const kc = adminConfig();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  const tenants = [uniqueName('ssk'), uniqueName('ssk')];
+  const tenants = [uniqueName('ssk'), uniqueName('ssk'), uniqueName('ssk')];
   const namespaces = tenants.map((t) => `tenant-${t}`);
   const s3 = s3Client();
   const store = snapshotStore(s3, endpoints().s3.region);
@@ -40,7 +41,7 @@ describe('integration: StateSnapshot controller', function () {
   let infra: pg.Pool;
   let proxy: S3Switch;
 
-  async function startController(endpoint: string): Promise<void> {
+  async function startController(endpoint: string, reconcileTimeoutMs?: number): Promise<void> {
     const e = { ...endpoints().s3, endpoint, ...operatorS3Keys() };
     const spec = stateSnapshotController({
       infra,
@@ -49,6 +50,7 @@ describe('integration: StateSnapshot controller', function () {
     const c = new Controller<Obj>(
       {
         ...spec,
+        reconcileTimeoutMs,
         // Only this test's namespaces: other operators' objects on the shared stack are theirs.
         reconcile: (obj, ctx) =>
           namespaces.includes(obj.metadata?.namespace ?? '')
@@ -175,5 +177,25 @@ describe('integration: StateSnapshot controller', function () {
     await eventually('Synced again', async () =>
       condition(await read(ns, 'hourly'), 'Synced')?.status === 'True' ? true : undefined,
     );
+  });
+
+  it('shows S3Unavailable when the S3 server stops answering, instead of waiting for ever', async () => {
+    const [tenant, ns] = [tenants[2]!, namespaces[2]!];
+    const target = new URL(endpoints().s3.endpoint);
+    const frozen = await startFreezableProxy({ host: target.hostname, port: Number(target.port) });
+    try {
+      frozen.freeze();
+      await startController(`http://127.0.0.1:${frozen.port}`, 2_000);
+      await createSchedule(ns, 'hung', { schedule: { every: '1h' } });
+      const o = await eventually('S3Unavailable shown for a server that does not answer', async () => {
+        const s = await read(ns, 'hung');
+        return condition(s, 'Ready')?.reason === 'S3Unavailable' ? s : undefined;
+      });
+      assert.match(condition(o, 'Ready')!.message, /cannot be reached or is failing \(no answer\)/);
+      assert.deepEqual(await listSnapshots(store, tenant), []);
+    } finally {
+      await stopControllers();
+      await frozen.close();
+    }
   });
 });
