@@ -42,8 +42,13 @@ export type SecretChange = Partial<
   >
 >;
 
-/** Another writer moved the secret first; the reconcile starts over from what is recorded. */
-export class SecretPhaseConflict extends Error {}
+/**
+ * Another writer (a second replica) moved the secret first; the reconcile starts over from what is recorded.
+ * A lost race, as a 409 is: retried at once, and not told as a failure in Synced.
+ */
+export class SecretPhaseConflict extends Error {
+  readonly code = 409;
+}
 
 const columns = `uid, namespace, name, tenant, path, phase, provider_id, version, synced_version, target, adopted,
   created_at_vault, rotated_at, rotate_request, rotating_from, message, updated_at`;

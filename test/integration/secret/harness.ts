@@ -187,12 +187,15 @@ export class SecretHarness {
     );
   }
 
-  /** Waits until the object is Ready at a version (above `after` when given). */
+  /** Waits until the object is Ready and Synced at a version (above `after` when given). */
   ready(name: string, after = 0, timeoutMs = 60_000): Promise<SecretObj> {
     return this.waitFor(
       name,
       `Ready above version ${after}`,
-      (o) => condition(o, 'Ready')?.status === 'True' && (o.status?.version ?? 0) > after,
+      (o) =>
+        condition(o, 'Ready')?.status === 'True' &&
+        condition(o, 'Synced')?.status === 'True' &&
+        (o.status?.version ?? 0) > after,
       timeoutMs,
     );
   }
