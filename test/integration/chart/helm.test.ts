@@ -286,13 +286,16 @@ describe('Helm chart', function () {
       ['patch', 'volumes.omnicloud.io', '-n', 'tenant-x', '--subresource=status'],
       ['get', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
       ['update', `secrets/${release}-operator-webhook-tls`, '-n', namespace],
+      // Bucket credentials and ManagedSecret values are delivered as Secrets, ConfigSets as ConfigMaps, in
+      // tenants' namespaces.
+      ['create', 'secrets', '-n', 'tenant-x'],
+      ['watch', 'secrets', '-n', 'tenant-x'],
+      ['update', 'configmaps', '-n', 'tenant-x'],
     ];
     for (const args of needed) assert.equal(can(...args), true, `the operator needs: ${args.join(' ')}`);
     const forbidden: string[][] = [
-      ['get', 'secrets', '-n', namespace],
-      ['get', `secrets/${release}-postgres`, '-n', namespace],
-      ['update', 'secrets/someone-elses', '-n', namespace],
       ['create', 'pods', '-n', 'default'],
+      ['create', 'serviceaccounts', '--subresource=token', '-n', 'default'],
       ['create', 'clusterroles.rbac.authorization.k8s.io'],
       ['create', 'clusterrolebindings.rbac.authorization.k8s.io'],
       ['update', 'leases.coordination.k8s.io', '-n', 'kube-system'],
