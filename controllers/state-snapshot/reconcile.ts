@@ -43,6 +43,9 @@ export const stateSnapshotDeps = (infra: Pool, s3: S3Endpoint): StateSnapshotDep
 
 type Obj = StateSnapshot & k8s.KubernetesObject;
 
+/** The tenant is read from the namespace, so only a tenant's namespace has one. */
+export const isTenantNamespace = (namespace: string): boolean => /^tenant-[a-z0-9]/.test(namespace);
+
 /** A snapshot not taken: its reason goes to Synced as well as Ready, and the reconcile is retried. */
 export class SnapshotNotTaken extends Error {
   constructor(
@@ -95,7 +98,14 @@ export async function reconcileStateSnapshot(
   const wait = dueInMs(last ? new Date(last) : undefined, everyMs, now);
   // Not due, and the status already says so for this generation: come back when it is.
   if (wait > 0 && obj.status?.observedGeneration === obj.metadata.generation) return requeueAfter(wait);
-  const tenant = tenantOfNamespace(obj.metadata.namespace!);
+  const namespace = obj.metadata.namespace!;
+  if (!isTenantNamespace(namespace)) {
+    throw new TerminalError(
+      `a StateSnapshot lives in its tenant's namespace (tenant-<name>), not ${namespace}`,
+      SnapshotReasons.NotInTenantNamespace,
+    );
+  }
+  const tenant = tenantOfNamespace(namespace);
   try {
     if (wait > 0) {
       // A changed spec (say, a smaller keep) is applied at once; the schedule still runs from the last snapshot.

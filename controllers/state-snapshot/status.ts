@@ -9,6 +9,7 @@ export const SnapshotReasons = {
   S3Unavailable: 'S3Unavailable',
   SnapshotFailed: 'SnapshotFailed',
   InvalidSpec: 'InvalidSpec',
+  NotInTenantNamespace: 'NotInTenantNamespace',
 } as const;
 
 function base(

@@ -34,7 +34,7 @@ describe('integration: StateSnapshot controller', function () {
   const kc = adminConfig();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const tenants = [uniqueName('ssk'), uniqueName('ssk'), uniqueName('ssk')];
-  const namespaces = tenants.map((t) => `tenant-${t}`);
+  const namespaces = [...tenants.map((t) => `tenant-${t}`), uniqueName('ssk-plain')];
   const s3 = s3Client();
   const store = snapshotStore(s3, endpoints().s3.region);
   const controllers: Controller<Obj>[] = [];
@@ -197,5 +197,21 @@ describe('integration: StateSnapshot controller', function () {
       await stopControllers();
       await frozen.close();
     }
+  });
+
+  it('refuses, with NotInTenantNamespace, a StateSnapshot outside a tenant namespace', async () => {
+    const ns = namespaces[3]!;
+    await startController(endpoints().s3.endpoint);
+    await createSchedule(ns, 'stray', { schedule: { every: '1h' } });
+    const o = await eventually('NotInTenantNamespace shown', async () => {
+      const s = await read(ns, 'stray');
+      return condition(s, 'Ready')?.reason === 'NotInTenantNamespace' ? s : undefined;
+    });
+    assert.equal(condition(o, 'Ready')!.status, 'False');
+    assert.match(
+      condition(o, 'Ready')!.message,
+      new RegExp(`tenant's namespace \\(tenant-<name>\\), not ${ns}`),
+    );
+    assert.equal(o.status!.lastSnapshot, undefined);
   });
 });

@@ -1,7 +1,8 @@
-// Admission of StateSnapshots: a schedule of 1m to 8784h in s, m or h, a keep of 1 to 1000, and a tenant's
-// namespace; each refusal names its field.
+// Admission of StateSnapshots: a schedule of 1m to 8784h in s, m or h and a keep of 1 to 1000, each refusal
+// naming its field; a tenant's namespace is the controller's rule.
 import assert from 'node:assert/strict';
 import { validateStateSnapshot } from '../../../webhooks/state-snapshot.ts';
+import { isTenantNamespace } from '../../../controllers/state-snapshot/reconcile.ts';
 
 const object = (spec: unknown, namespace = 'tenant-acme') => ({ metadata: { namespace }, spec });
 
@@ -26,12 +27,10 @@ describe('StateSnapshot admission', () => {
     assert.match(bad.find((p) => p.field === 'spec.schedule.every')!.message, /units s, m, h/);
   });
 
-  it('refuses a namespace that is not a tenant namespace', () => {
-    const problems = validateStateSnapshot('CREATE', object({ schedule: { every: '24h' } }, 'default'));
-    assert.deepEqual(
-      problems.map((p) => p.field),
-      ['metadata.namespace'],
-    );
+  it('leaves the namespace to the controller, which takes only a tenant namespace', () => {
+    assert.deepEqual(validateStateSnapshot('CREATE', object({ schedule: { every: '24h' } }, 'default')), []);
+    assert.ok(isTenantNamespace('tenant-acme'));
+    for (const ns of ['default', 'tenant-', 'kube-system', 'acme']) assert.ok(!isTenantNamespace(ns), ns);
   });
 
   it('says nothing on delete', () => {
