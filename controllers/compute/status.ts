@@ -2,6 +2,7 @@
 import { setCondition, type Condition, type ConditionInput } from '../../operator/conditions.ts';
 import type { Compute, ComputeStatus } from '../../crds/schemas/compute.ts';
 import type { InstanceRow } from './store.ts';
+import { attachmentsSettled } from './attachments.ts';
 
 export const ComputeReasons = {
   Placed: 'Placed',
@@ -25,7 +26,17 @@ export const ComputeReasons = {
   VolumeInUse: 'VolumeInUse',
   WaitingForVolume: 'WaitingForVolume',
   AttachFailed: 'AttachFailed',
+  AttachingVolumes: 'AttachingVolumes',
 } as const;
+
+/** Why a volume of spec.volumes is not attached. */
+const attachmentReasons = new Set<string>([
+  ComputeReasons.VolumeNotFound,
+  ComputeReasons.VolumeInOtherZone,
+  ComputeReasons.VolumeInUse,
+  ComputeReasons.WaitingForVolume,
+  ComputeReasons.AttachFailed,
+]);
 
 /** Why the instance waits or is degraded, when it does or is. */
 export interface ComputeProblem {
@@ -43,8 +54,13 @@ export function computeStatus(
   const set = (list: Condition[] | undefined, c: ConditionInput) => setCondition(list, c, now, gen);
   const phase = row?.phase ?? 'Pending';
   const desired = obj.spec.powerState ?? 'Running';
+  // A volume of spec.volumes that cannot be attached keeps the instance from being what was asked for.
+  const unattached = problem !== undefined && attachmentReasons.has(problem.reason);
+  const attaching = phase === desired && !!row?.attachments && !attachmentsSettled(row.attachments, obj.spec);
   const settled =
-    (phase === 'Running' && desired === 'Running') || (phase === 'Stopped' && desired === 'Stopped');
+    ((phase === 'Running' && desired === 'Running') || (phase === 'Stopped' && desired === 'Stopped')) &&
+    !unattached &&
+    !attaching;
   let conditions = set(
     obj.status?.conditions as Condition[] | undefined,
     row?.host_id
@@ -88,8 +104,11 @@ export function computeStatus(
       : {
           type: 'Ready',
           status: 'False',
-          reason: problem?.reason ?? reasonFor(phase),
-          message: problem?.message ?? row?.message ?? `the instance is ${phase.toLowerCase()}`,
+          reason: problem?.reason ?? (attaching ? ComputeReasons.AttachingVolumes : reasonFor(phase)),
+          message:
+            problem?.message ??
+            row?.message ??
+            (attaching ? 'attaching and detaching volumes' : `the instance is ${phase.toLowerCase()}`),
         },
   );
   return {
