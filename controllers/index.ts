@@ -26,7 +26,7 @@ import { invoiceController } from './invoice/reconcile.ts';
 import { invoiceExporter } from './invoice/object-export.ts';
 import { stateSnapshotController, stateSnapshotDeps } from './state-snapshot/reconcile.ts';
 import { tenantController, tenantResource } from './tenant/reconcile.ts';
-import { volumeController } from './volume/reconcile.ts';
+import { volumeController, type SnapshotSource, type VolumeObj } from './volume/reconcile.ts';
 import { volumeObserver } from './volume/client.ts';
 import { bucketBackends, bucketController } from './bucket/reconcile.ts';
 import { diskSnapshotController, restoreSourceOf } from './disk-snapshot/reconcile.ts';
@@ -186,6 +186,7 @@ export async function registerControllers(
     onOutbox: nudge,
     observeIntervalMs: opts.observeIntervalMs,
     securityGroups: securityGroupsOf(networks),
+    volume: (ns: string, name: string): VolumeObj | undefined => volumes.cache.get(name, ns),
   };
   const instances = instanceObserver(computeDeps, log.child({ observer: 'instances' }));
   const computes = add(computeController({ ...computeDeps, observer: instances }));
@@ -204,7 +205,8 @@ export async function registerControllers(
     provider,
     onOutbox: nudge,
     observeIntervalMs: opts.observeIntervalMs,
-    snapshotSource: (ns: string, name: string) => restoreSourceOf(snapshots.cache.get(name, ns)),
+    snapshotSource: (ns: string, name: string): SnapshotSource | undefined =>
+      restoreSourceOf(snapshots.cache.get(name, ns)),
   };
   const volumeListings = volumeObserver(volumeDeps, log.child({ observer: 'volumes' }));
   const volumes = add(volumeController({ ...volumeDeps, observer: volumeListings }));
@@ -230,7 +232,7 @@ export async function registerControllers(
       onOutbox: nudge,
       observeIntervalMs: opts.observeIntervalMs,
       manifests: s3ManifestStore(operatorS3Client(endpoints.s3), endpoints.s3.region),
-      sourceVolume: (ns, name) => volumes.cache.get(name, ns),
+      sourceVolume: (ns, name): VolumeObj | undefined => volumes.cache.get(name, ns),
     }),
   );
   add(

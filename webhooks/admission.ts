@@ -1,7 +1,7 @@
 // Decides an AdmissionReview: routes by kind to its validating or mutating rules. Pure: body in, review out.
 import { isDeepStrictEqual } from 'node:util';
 import { allow, deny, parseReview, type AdmissionResponse, type Problem, type UserInfo } from './review.ts';
-import { validateCompute } from './compute.ts';
+import { validateCompute, volumeZoneProblems } from './compute.ts';
 import { validateConfigSet } from './config-set.ts';
 import { validateCostAllocation } from './cost-allocation.ts';
 import { issuedInvoiceDeletionProblems, issuedInvoiceProblems, validateInvoice } from './invoice.ts';
@@ -101,6 +101,11 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     const spec = request.object.spec as { region?: unknown } | undefined;
     const problem = offered && regionProblem(spec?.region, offered);
     if (problem) problems.push(problem);
+  }
+  if (problems.length === 0 && quota && kind === 'Compute') {
+    const meta = (request.object.metadata ?? {}) as { namespace?: unknown };
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : (request.namespace ?? '');
+    problems.push(...volumeZoneProblems(request.object.spec, await quota.volumes(namespace)));
   }
   if (problems.length === 0 && quota && quotaApplies) {
     const meta = (request.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
