@@ -12,7 +12,7 @@ import { operatorS3Client } from '../../../controllers/backing/s3.ts';
 import { s3ManifestStore, type ManifestStore } from '../../../controllers/disk-snapshot/manifest.ts';
 import { diskSnapshotController, restoreSourceOf } from '../../../controllers/disk-snapshot/reconcile.ts';
 import { HttpProvider } from '../../../controllers/provider/http-client.ts';
-import { volumeController } from '../../../controllers/volume/reconcile.ts';
+import { volumeController, type VolumeObj } from '../../../controllers/volume/reconcile.ts';
 import type { S3Endpoint } from '../../../operator/endpoints.ts';
 import { endpoints } from '../../../hack/stack/endpoints.ts';
 import { migratedPool } from '../../support/databases.ts';
@@ -38,6 +38,14 @@ export const s3Endpoint = (): S3Endpoint => {
   return { endpoint: s3.endpoint, region: s3.region, accessKey: s3.accessKey!, secretKey: s3.secretKey! };
 };
 
+export interface HarnessBase {
+  sim: OwnSimulator;
+  provider: HttpProvider;
+  pool: pg.Pool;
+  manifests: ManifestStore;
+  volume(namespace: string, name: string): VolumeObj | undefined;
+}
+
 export interface Harness {
   sim: OwnSimulator;
   provider: HttpProvider;
@@ -53,10 +61,13 @@ export async function startHarness(
   namespace: string,
   opts: {
     manifests?: ManifestStore;
-    extra?: (h: Omit<Harness, 'stop' | 'controllers'>) => ControllerSpec<never>[];
+    /** A simulator to use (a restarted operator's), left running by stop(); by default one of its own. */
+    sim?: OwnSimulator;
+    /** More controllers, given what the harness made (the Volume cache among it). */
+    extra?: (h: HarnessBase) => Promise<ControllerSpec<never>[]>;
   } = {},
 ): Promise<Harness> {
-  const sim = await startOwnSimulator();
+  const sim = opts.sim ?? (await startOwnSimulator());
   const provider = new HttpProvider(sim.url, { baseBackoffMs: 20 });
   const pool = await migratedPool('infra_db');
   const log = pino({ level: process.env.OMNICLOUD_TEST_LOG ?? 'silent' });
@@ -85,11 +96,18 @@ export async function startHarness(
       sourceVolume: (ns, name) => volumes.cache.get(name, ns),
     }),
   ) as unknown as Controller<k8s.KubernetesObject>;
-  const base = { sim, provider, pool, manifests };
+  const base = {
+    sim,
+    provider,
+    pool,
+    manifests,
+    volume: (ns: string, name: string) => volumes.cache.get(name, ns),
+  };
+  const extra = opts.extra ? await opts.extra(base) : [];
   const controllers = [
     volumes,
     snapshots,
-    ...(opts.extra?.(base) ?? []).map((spec) => make(spec as ControllerSpec<k8s.KubernetesObject>)),
+    ...extra.map((spec) => make(spec as ControllerSpec<k8s.KubernetesObject>)),
   ] as Controller<k8s.KubernetesObject>[];
   for (const c of controllers) await c.start();
   return {
@@ -98,7 +116,7 @@ export async function startHarness(
     async stop() {
       for (const c of controllers) await c.stop(2_000);
       await pool.end();
-      await sim.dispose();
+      if (!opts.sim) await sim.dispose();
     },
   };
 }
