@@ -141,6 +141,13 @@ describe('integration: metering and invoicing in two currencies', function () {
     );
     await op?.stop();
     await Promise.all([billing?.end(), audit?.end()]);
+    // The exports this run made in the operator's bucket.
+    const s3 = s3Client();
+    for (const c of cases) {
+      for await (const o of s3.listObjectsV2(invoiceBucket, `${c.tenant}/`, true)) {
+        if (o.name) await s3.removeObject(invoiceBucket, o.name);
+      }
+    }
   });
 
   it('meters two instances per tenant over measured times and closes the period', async () => {
