@@ -3,6 +3,7 @@
 // outside, and records the result with its event in one transaction, so a crash at any line resumes from the
 // row with nothing made twice.
 import type * as k8s from '@kubernetes/client-node';
+import * as Minio from 'minio';
 import type { Pool } from 'pg';
 import type { ControllerSpec } from '../../operator/controller.ts';
 import type { ResourceRef } from '../../operator/informer.ts';
@@ -45,8 +46,9 @@ export type BucketObj = Bucket & k8s.KubernetesObject;
 /** The deps for an S3 endpoint as the operator's environment gives it. */
 export function bucketBackends(s3: S3Endpoint): Pick<BucketDeps, 'server' | 'admin'> {
   const options = s3ClientOptions(s3, s3);
+  const rescue = s3.admin && new Minio.Client(s3ClientOptions(s3, s3.admin));
   return {
-    server: bucketServer(operatorS3Client(s3), options, s3.endpoint),
+    server: bucketServer(operatorS3Client(s3), options, s3.endpoint, rescue),
     admin: s3.admin && s3Admin({ endpoint: s3.endpoint, region: s3.region, ...s3.admin }),
   };
 }

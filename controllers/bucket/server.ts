@@ -38,12 +38,28 @@ export interface BucketServer {
   remove(bucket: string): Promise<void>;
 }
 
+/**
+ * `rescue`, a client with the IAM-admin keys, is used only when the operator's own account is refused on a bucket
+ * it made or adopted: a policy replaced outside OmniCloud that no longer names the operator locks it out (on
+ * versitygw a bucket policy alone decides, the owner's access included), and only an admin account can read
+ * and put back such a bucket's policy.
+ */
 export function bucketServer(
-  client: Minio.Client,
+  operator: Minio.Client,
   options: Minio.ClientOptions,
   endpoint: string,
+  rescue?: Minio.Client,
 ): BucketServer {
   const operatorKey = options.accessKey!;
+  const client = operator;
+  async function run<T>(call: (c: Minio.Client) => Promise<T>): Promise<T> {
+    try {
+      return await call(operator);
+    } catch (err) {
+      if (!rescue || !isRefusal(err, ['AccessDenied'])) throw err;
+      return call(rescue);
+    }
+  }
   return {
     operatorKey,
     endpoint,
@@ -67,7 +83,7 @@ export function bucketServer(
       return 'made';
     },
     async uidOf(bucket) {
-      const tags = await client.getBucketTagging(bucket).catch((err: unknown) => {
+      const tags = await run((c) => c.getBucketTagging(bucket)).catch((err: unknown) => {
         if (isRefusal(err, ['NoSuchTagSet', 'NoSuchTagSetError'])) return [];
         throw err;
       });
@@ -75,29 +91,29 @@ export function bucketServer(
     },
     tag: (bucket, uid) => setBucketTags(options, bucket, { [uidTag]: uid }),
     async versioning(bucket) {
-      const v = await client.getBucketVersioning(bucket);
+      const v = await run((c) => c.getBucketVersioning(bucket));
       return v?.Status === 'Enabled' ? 'Enabled' : 'Suspended';
     },
     async setVersioning(bucket, state) {
-      await client.setBucketVersioning(bucket, { Status: state });
+      await run((c) => c.setBucketVersioning(bucket, { Status: state }));
     },
     async access(bucket, tenantKeys) {
-      const text = await client.getBucketPolicy(bucket).catch((err: unknown) => {
+      const text = await run((c) => c.getBucketPolicy(bucket)).catch((err: unknown) => {
         if (isRefusal(err, ['NoSuchBucketPolicy'])) return undefined;
         throw err;
       });
       return observedAccess(text, bucket, operatorKey, tenantKeys);
     },
     async setPolicy(bucket, tenantKeys, access) {
-      await client.setBucketPolicy(
-        bucket,
-        JSON.stringify(bucketPolicy(bucket, operatorKey, tenantKeys, access)),
+      await run((c) =>
+        c.setBucketPolicy(bucket, JSON.stringify(bucketPolicy(bucket, operatorKey, tenantKeys, access))),
       );
     },
     async setLifecycle(bucket, lifecycle) {
       try {
-        if (!lifecycle || lifecycleRules(lifecycle).length === 0) await client.removeBucketLifecycle(bucket);
-        else await client.setBucketLifecycle(bucket, { Rule: lifecycleRules(lifecycle) });
+        if (!lifecycle || lifecycleRules(lifecycle).length === 0)
+          await run((c) => c.removeBucketLifecycle(bucket));
+        else await run((c) => c.setBucketLifecycle(bucket, { Rule: lifecycleRules(lifecycle) }));
         return undefined;
       } catch (err) {
         if (!lifecycle && isRefusal(err, ['NoSuchLifecycleConfiguration'])) return undefined;
@@ -106,24 +122,26 @@ export function bucketServer(
         throw err;
       }
     },
-    async usage(bucket) {
-      const u: Usage = { objects: 0, bytes: 0, entries: 0 };
-      for await (const o of client.listObjects(bucket, '', true, { IncludeVersion: true }) as AsyncIterable<{
-        size?: number;
-        isDeleteMarker?: boolean;
-        name?: string;
-      }>) {
-        if (!o.name) continue;
-        u.entries += 1;
-        if (o.isDeleteMarker) continue;
-        u.objects += 1;
-        u.bytes += o.size ?? 0;
-      }
-      return u;
-    },
+    usage: (bucket) =>
+      run(async (c) => {
+        const u: Usage = { objects: 0, bytes: 0, entries: 0 };
+        const listing = c.listObjects(bucket, '', true, { IncludeVersion: true }) as AsyncIterable<{
+          size?: number;
+          isDeleteMarker?: boolean;
+          name?: string;
+        }>;
+        for await (const o of listing) {
+          if (!o.name) continue;
+          u.entries += 1;
+          if (o.isDeleteMarker) continue;
+          u.objects += 1;
+          u.bytes += o.size ?? 0;
+        }
+        return u;
+      }),
     async remove(bucket) {
       try {
-        await removeBucketWithVersions(client, bucket);
+        await run((c) => removeBucketWithVersions(c, bucket));
       } catch (err) {
         if (!isRefusal(err, ['NoSuchBucket'])) throw err;
       }

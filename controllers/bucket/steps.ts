@@ -229,8 +229,9 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
     case 'Pending':
       return { row: await move('Deleted'), action: done };
     case 'Deleting': {
+      // 'foreign' here is our own bucket whose policy locks the operator out: removed through the rescue client.
       const presence = await s.server.presence(row.bucket_name);
-      if (presence === 'ours') {
+      if (presence !== 'absent') {
         const refused = await refusedAsNotEmpty(s, row);
         if (refused) return refused;
         await s.server.remove(row.bucket_name);
@@ -242,7 +243,7 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
     }
     default: {
       // Creating, Available, Rotating or Failed: refuse while it holds objects, else record the intent first.
-      if ((await s.server.presence(row.bucket_name)) === 'ours') {
+      if ((await s.server.presence(row.bucket_name)) !== 'absent') {
         const refused = await refusedAsNotEmpty(s, row);
         if (refused) return refused;
       }
@@ -255,7 +256,7 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
 export async function releaseBucket(s: BucketStepContext, row: BucketRow): Promise<BucketRow> {
   // Only what OmniCloud made is taken back: a bucket only observed (no tenant account) is not touched at all.
   const made = [row.access_key, row.pending_access_key, row.retired_access_key].some(Boolean);
-  if (made && (await s.server.presence(row.bucket_name)) === 'ours')
+  if (made && (await s.server.presence(row.bucket_name)) !== 'absent')
     await s.server.setPolicy(row.bucket_name, [], s.spec.access);
   await removeAccounts(s, row);
   return withTransaction(s.pool, async (c) => {

@@ -1,6 +1,7 @@
 // Drift of Buckets against the real stack: versioning suspended behind the operator's back (with the
 // operator's own S3 key, as a console would) is found, shown as Drifted and put back; a bucket policy opened
-// to everyone is a security drift that waits for approval of its plan, then is put back; with driftPolicy
+// to everyone, or replaced so that it locks the operator's own account out, is a security drift that waits for
+// approval of its plan, then is put back (the latter through the IAM-admin keys); with driftPolicy
 // alert nothing is put back; a bucket deleted at the server is made again and the delivered keys still work.
 import assert from 'node:assert/strict';
 import { BucketStack, condition, isReady, s3Outcome, text } from './harness.ts';
@@ -75,6 +76,40 @@ describe('integration: Bucket drift on the S3 server', function () {
     assert.doesNotMatch(policy, /"\*"(?!\])/, 'no statement for everyone');
     const creds = await stack.credentials(ns(), 'logs-s3-credentials');
     assert.match(policy, new RegExp(creds.accessKey));
+  });
+
+  it("puts back a policy replaced outside that locks the operator's own account out, once approved", async () => {
+    // The same plan as above would be approved by the annotation still there: it goes first.
+    await stack.patch(ns(), 'logs', { metadata: { annotations: { 'omnicloud.io/approve-plan': null } } });
+    const b = (await stack.read(ns(), 'logs'))!;
+    const bucket = b.status!.bucketName!;
+    const creds = await stack.credentials(ns(), 'logs-s3-credentials');
+    const tenantOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: [creds.accessKey] },
+          Action: ['s3:*'],
+          Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        },
+      ],
+    };
+    await stack.operator.setBucketPolicy(bucket, JSON.stringify(tenantOnly));
+    assert.equal(await s3Outcome(() => stack.operator.getBucketPolicy(bucket)), 'AccessDenied', 'locked out');
+    const waiting = await stack.wait(
+      ns(),
+      'logs',
+      'awaiting approval',
+      (o) => o.status?.drift?.plan?.awaitingApproval === true && o.status.drift.records[0]?.path === 'access',
+    );
+    await stack.patch(ns(), 'logs', {
+      metadata: { annotations: { 'omnicloud.io/approve-plan': waiting.status!.drift!.plan!.hash } },
+    });
+    await stack.wait(ns(), 'logs', 'in sync after the approved plan', (o) => inSync(o) && isReady(o));
+    const policy = await stack.operator.getBucketPolicy(bucket);
+    assert.match(policy, new RegExp(stack.s3.accessKey));
+    assert.doesNotMatch(policy, /"s3:\*"\][^]*"s3:\*"/, 'the tenant has object actions only again');
   });
 
   it('only reports drift under driftPolicy alert', async () => {
