@@ -120,3 +120,18 @@ export async function startHarness(
     },
   };
 }
+
+/** A DiskSnapshot of `volume`, as a user writes it. */
+export function snapshotManifest(
+  namespace: string,
+  name: string,
+  volume: string,
+  extra: object = {},
+): object {
+  return {
+    apiVersion: 'omnicloud.io/v1alpha1',
+    kind: 'DiskSnapshot',
+    metadata: { name, namespace },
+    spec: { source: { volume }, ...extra },
+  };
+}

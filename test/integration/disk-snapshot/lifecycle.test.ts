@@ -22,23 +22,9 @@ import {
   waitFor,
   type InfraPlural,
 } from '../../support/infra.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { snapshotManifest, startHarness, type Harness } from './harness.ts';
 
 const snapshots = 'disksnapshots' as InfraPlural;
-
-export function snapshotManifest(
-  namespace: string,
-  name: string,
-  volume: string,
-  extra: object = {},
-): object {
-  return {
-    apiVersion: 'omnicloud.io/v1alpha1',
-    kind: 'DiskSnapshot',
-    metadata: { name, namespace },
-    spec: { source: { volume }, ...extra },
-  };
-}
 
 const ready = (s: DiskSnapshot) => s.status?.phase === 'Ready' && condition(s, 'Ready')?.status === 'True';
 const available = (v: Volume) => v.status?.phase === 'Available' && condition(v, 'Ready')?.status === 'True';
