@@ -180,14 +180,13 @@ async function casWrite(
   value: string,
   current: KvVersion | undefined,
 ): Promise<number | 'conflict'> {
+  // A latest version deleted outside reads as none, yet the path has versions: the write goes after them.
+  const cas = current?.version ?? (await c.vault.metadata(row.path))?.currentVersion ?? 0;
   try {
-    return await c.vault.write(row.path, { [kvKey]: value }, current?.version ?? 0);
+    return await c.vault.write(row.path, { [kvKey]: value }, cas);
   } catch (err) {
     if (!(err instanceof CasConflictError)) throw err;
-    c.log.info(
-      { path: row.path, cas: current?.version ?? 0 },
-      'check-and-set refused: reading the secret again',
-    );
+    c.log.info({ path: row.path, cas }, 'check-and-set refused: reading the secret again');
     return 'conflict';
   }
 }

@@ -4,6 +4,7 @@
 // controller's back reported (alert), put back (revert: the recorded value for a generated secret, the
 // source's for a copied one) or taken (accept), as spec.driftPolicy says.
 import assert from 'node:assert/strict';
+import nodeVault from 'node-vault';
 import { OperatorVault } from '../../../controllers/backing/vault.ts';
 import { condition } from '../../support/infra.ts';
 import { eventually } from '../../support/kube.ts';
@@ -168,6 +169,23 @@ describe('integration: ManagedSecret rotation, check-and-set and drift in OpenBa
         : undefined,
     );
     assert.equal(await h.secretValue('cfg'), 'from-the-source');
+  });
+
+  it('rotates after its latest version was deleted outside, writing after it rather than failing check-and-set', async () => {
+    await h.create('trimmed', { generate: { length: 16 } });
+    await h.ready('trimmed');
+    await h.annotate('trimmed', { 'omnicloud.io/rotate-at': 'before' });
+    await h.ready('trimmed', 1);
+    // A soft delete of the latest version (DELETE data/<path>), as `bao kv delete` does.
+    const login = vaultLogin();
+    const raw = nodeVault({ apiVersion: 'v1', endpoint: login.addr });
+    await raw.approleLogin({ role_id: login.roleId, secret_id: login.secretId });
+    await raw.delete(`omnicloud/data/${h.path('trimmed')}`);
+    assert.equal(await h.direct.readLatest(h.path('trimmed')), undefined, 'the latest reads as none');
+    await h.annotate('trimmed', { 'omnicloud.io/rotate-at': 'after' });
+    const rotated = await h.ready('trimmed', 2);
+    assert.equal(rotated.status?.version, 3);
+    assert.equal(await h.secretValue('trimmed'), (await h.direct.readLatest(h.path('trimmed')))?.data.value);
   });
 
   it('takes and delivers a version written outside under driftPolicy accept', async () => {
