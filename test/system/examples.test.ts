@@ -137,6 +137,12 @@ describe('system: the examples, applied with kubectl to the operator the chart d
       jsonpath('secret', 'web-assets-s3-credentials', '.data.bucket', ['-n', 'tenant-acme']),
       /^[A-Za-z0-9+/=]+$/,
     );
+    await eventually('the daily StateSnapshot Ready with its first snapshot', async () =>
+      jsonpath('ssnap', 'daily', '.status.conditions[?(@.type=="Ready")].reason', ['-n', 'tenant-acme']) ===
+      'SnapshotTaken'
+        ? true
+        : undefined,
+    );
     await eventually('the web ConfigSet Ready at version 1', async () =>
       jsonpath('ocfg', 'web', '.status.conditions[?(@.type=="Ready")].status', ['-n', 'tenant-acme']) ===
       'True'
