@@ -21,7 +21,7 @@ import type { S3Admin } from './s3-admin.ts';
 import type { BucketServer } from './server.ts';
 import { BucketReasons } from './status.ts';
 import { BucketPhaseConflict, moveBucket, updateBucket, type BucketChange, type BucketRow } from './store.ts';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { BucketPhase } from '../../crds/schemas/bucket.ts';
 
 export interface BucketStepContext {
@@ -51,6 +51,37 @@ function mover(s: BucketStepContext, row: BucketRow) {
     withTransaction(s.pool, (c) => moveBucket(c, row, to, change, s.tenant, s.now()));
 }
 
+/**
+ * Runs a step that calls the S3 server with the row locked, after checking it is still as read: a second
+ * operator (or a replica that has not yet seen it lost its lease) working from an older read cannot put back a
+ * policy without the keys just delivered, give an account a second secret, or remove what was just made. A
+ * crash releases the lock and the step runs again.
+ */
+async function locked(
+  s: BucketStepContext,
+  row: BucketRow,
+  step: (c: PoolClient) => Promise<BucketStepResult>,
+): Promise<BucketStepResult> {
+  return withTransaction(s.pool, async (c) => {
+    const { rows } = await c.query<
+      Pick<BucketRow, 'phase' | 'access_key' | 'pending_access_key' | 'retired_access_key'>
+    >(
+      'SELECT phase, access_key, pending_access_key, retired_access_key FROM buckets WHERE uid = $1 FOR UPDATE',
+      [row.uid],
+    );
+    const now = rows[0];
+    if (
+      !now ||
+      now.phase !== row.phase ||
+      now.access_key !== row.access_key ||
+      now.pending_access_key !== row.pending_access_key ||
+      now.retired_access_key !== row.retired_access_key
+    )
+      throw new BucketPhaseConflict(`${row.namespace}/${row.name} changed since it was read; retrying`);
+    return step(c);
+  });
+}
+
 const effectiveAccess = (s: BucketStepContext, row: BucketRow) =>
   row.over_quota ? 'ReadOnly' : s.spec.access;
 
@@ -73,7 +104,14 @@ export async function applyBucketStep(s: BucketStepContext, row: BucketRow): Pro
   }
 }
 
-async function makeBucket(s: BucketStepContext, row: BucketRow): Promise<BucketStepResult> {
+const makeBucket = (s: BucketStepContext, row: BucketRow) =>
+  locked(s, row, (c) => makeLockedBucket(s, row, c));
+
+async function makeLockedBucket(
+  s: BucketStepContext,
+  row: BucketRow,
+  c: PoolClient,
+): Promise<BucketStepResult> {
   const bucket = row.bucket_name;
   const made = await s.server.make(bucket, row.uid);
   if (made === 'exists') {
@@ -94,16 +132,22 @@ async function makeBucket(s: BucketStepContext, row: BucketRow): Promise<BucketS
   }
   await s.server.setVersioning(bucket, s.spec.versioning);
   await s.server.setPolicy(bucket, tenantKeys(row), effectiveAccess(s, row));
-  return { row: await mover(s, row)('Available', { message: null }), action: 'continue' };
+  return {
+    row: await moveBucket(c, row, 'Available', { message: null }, s.tenant, s.now()),
+    action: 'continue',
+  };
 }
 
 async function available(s: BucketStepContext, row: BucketRow): Promise<BucketStepResult> {
   const bucket = row.bucket_name;
-  if (row.retired_access_key) {
+  const retired = row.retired_access_key;
+  if (retired) {
     // The rotation's last step: the old key leaves the policy, then its account goes.
-    await s.server.setPolicy(bucket, tenantKeys(row), effectiveAccess(s, row));
-    if (s.admin) await s.admin.deleteAccount(row.retired_access_key);
-    return { row: await updateBucket(s.pool, row, { retired_access_key: null }), action: 'continue' };
+    return locked(s, row, async (c) => {
+      await s.server.setPolicy(bucket, tenantKeys(row), effectiveAccess(s, row));
+      if (s.admin) await s.admin.deleteAccount(retired);
+      return { row: await updateBucket(c, row, { retired_access_key: null }), action: 'continue' };
+    });
   }
   const wanted = lifecycleKey(s.spec);
   if (row.lifecycle_applied !== wanted) {
@@ -145,15 +189,7 @@ async function deliverCredentials(s: BucketStepContext, row: BucketRow): Promise
   if (!pending || !s.admin)
     return { row: await mover(s, row)('Available', { pending_access_key: null }), action: 'continue' };
   const admin = s.admin;
-  return withTransaction(s.pool, async (c) => {
-    const { rows } = await c.query<{ phase: string; pending_access_key: string | null }>(
-      'SELECT phase, pending_access_key FROM buckets WHERE uid = $1 FOR UPDATE',
-      [row.uid],
-    );
-    if (rows[0]?.phase !== 'Rotating' || rows[0].pending_access_key !== row.pending_access_key)
-      throw new BucketPhaseConflict(
-        `${row.namespace}/${row.name} is no longer delivering these credentials; retrying`,
-      );
+  return locked(s, row, async (c) => {
     const secretKey = newSecretKey();
     await keyAccount(admin, pending, secretKey);
     await s.server.setPolicy(row.bucket_name, tenantKeys(row), effectiveAccess(s, row));
@@ -192,7 +228,7 @@ async function deliverCredentials(s: BucketStepContext, row: BucketRow): Promise
       s.tenant,
       s.now(),
     );
-    return { row: next, action: 'continue' as const };
+    return { row: next, action: 'continue' };
   });
 }
 
@@ -228,19 +264,8 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
       return { row, action: done };
     case 'Pending':
       return { row: await move('Deleted'), action: done };
-    case 'Deleting': {
-      // 'foreign' here is our own bucket whose policy locks the operator out: removed through the rescue client.
-      const presence = await s.server.presence(row.bucket_name);
-      if (presence !== 'absent') {
-        const refused = await refusedAsNotEmpty(s, row);
-        if (refused) return refused;
-        await s.server.remove(row.bucket_name);
-      }
-      await removeAccounts(s, row);
-      if (row.secret_name)
-        await removeCredentials(s.kc, s.obj.metadata.namespace, row.secret_name, s.obj.metadata.uid);
-      return { row: await move('Deleted'), action: done };
-    }
+    case 'Deleting':
+      return locked(s, row, (c) => removeLockedBucket(s, row, c));
     default: {
       // Creating, Available, Rotating or Failed: refuse while it holds objects, else record the intent first.
       if ((await s.server.presence(row.bucket_name)) !== 'absent') {
@@ -250,6 +275,23 @@ export async function deleteBucketStep(s: BucketStepContext, row: BucketRow): Pr
       return { row: await move('Deleting'), action: 'continue' };
     }
   }
+}
+
+async function removeLockedBucket(
+  s: BucketStepContext,
+  row: BucketRow,
+  c: PoolClient,
+): Promise<BucketStepResult> {
+  // 'foreign' here is our own bucket whose policy locks the operator out: removed through the rescue client.
+  if ((await s.server.presence(row.bucket_name)) !== 'absent') {
+    const refused = await refusedAsNotEmpty(s, row);
+    if (refused) return refused;
+    await s.server.remove(row.bucket_name);
+  }
+  await removeAccounts(s, row);
+  if (row.secret_name)
+    await removeCredentials(s.kc, s.obj.metadata.namespace, row.secret_name, s.obj.metadata.uid);
+  return { row: await moveBucket(c, row, 'Deleted', {}, s.tenant, s.now()), action: done };
 }
 
 /** Orphan: the bucket stays with what it holds; the tenant's account goes (its Secret goes with the object). */
