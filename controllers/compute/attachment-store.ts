@@ -159,3 +159,17 @@ export async function attachedComputeOf(db: Pool, volumeUid: string): Promise<st
   );
   return rows[0]?.compute_name;
 }
+
+/**
+ * Lets go of a Compute's attachments when its instance is left at the provider (deletionPolicy Orphan): the
+ * volumes stay attached there, but no object of OmniCloud holds them any more, so their Volumes can be deleted
+ * and another Compute's attach is answered by the provider (which names the instance holding it).
+ */
+export async function releaseAttachments(c: PoolClient, instanceUid: string): Promise<void> {
+  await c.query(
+    `UPDATE volume_attachments SET phase = 'Detached', operation_id = NULL, updated_at = now(),
+       message = 'left attached at the provider with its instance (deletionPolicy Orphan)'
+      WHERE instance_uid = $1 AND phase <> 'Detached'`,
+    [instanceUid],
+  );
+}

@@ -13,7 +13,7 @@ import type { InstanceInfo, SecurityGroup } from '../provider/types.ts';
 import type { ComputeSpec } from '../../crds/schemas/compute.ts';
 import type { ComputeDeps, ComputeObj } from './reconcile.ts';
 import { demandOf } from './resources.ts';
-import { readAttachments } from './attachment-store.ts';
+import { readAttachments, releaseAttachments } from './attachment-store.ts';
 import { allDetached, attachmentsSettled, attachStep, detachAllStep } from './attachments.ts';
 import { ComputeReasons } from './status.ts';
 import {
@@ -155,6 +155,7 @@ export function computeClient(
       const next = await withTransaction(deps.pool, async (c) => {
         if (row.host_id) await releaseHost(c, row.host_id, row);
         await releaseAddress(c, row.uid);
+        await releaseAttachments(c, row.uid);
         const change = { host_id: null, private_ip: null, public_ip: null };
         const orphaned = { orphaned: true, providerId: row.provider_id };
         if (row.phase === 'Pending')

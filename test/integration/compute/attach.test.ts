@@ -66,7 +66,7 @@ describe('integration: Compute volume attachment', function () {
       await create(kc, volumeManifest(ns, name, { zone, sizeGiB: 10 }));
   });
   after(async () => {
-    await removeInfra(kc, ns, ['web', 'db', 'other'], ['net'], ['data', 'far']);
+    await removeInfra(kc, ns, ['web', 'db', 'other', 'kept'], ['net'], ['data', 'far']);
     await h?.stop();
     await deleteNamespace(kc, ns);
   });
@@ -208,6 +208,39 @@ describe('integration: Compute volume attachment', function () {
     assert.ok(
       order.lastIndexOf('VolumeDetached') < order.indexOf('Terminating'),
       `detached before the instance was deleted: ${order.join(', ')}`,
+    );
+  });
+
+  it('lets go of the volumes of a Compute deleted with deletionPolicy Orphan, so their Volume can be deleted', async () => {
+    await create(
+      kc,
+      computeManifest(ns, 'kept', { subnet: 'b', volumes: [{ name: 'far' }], deletionPolicy: 'Orphan' }),
+    );
+    const kept = await waitFor<Compute>(
+      kc,
+      'computes',
+      ns,
+      'kept',
+      'far attached',
+      (c) => ready(c) && c.status?.volumes?.[0]?.attached === true,
+      90_000,
+    );
+    await remove(kc, 'computes', ns, 'kept');
+    await eventually(
+      'kept gone',
+      async () => ((await read(kc, 'computes', ns, 'kept')) ? undefined : true),
+      60_000,
+    );
+    assert.equal(
+      (await h.provider.getInstance(kept.status!.providerId!))?.state,
+      'running',
+      'the instance is left',
+    );
+    await remove(kc, 'volumes', ns, 'far');
+    await eventually(
+      'far gone',
+      async () => ((await read(kc, 'volumes', ns, 'far')) ? undefined : true),
+      60_000,
     );
   });
 });
