@@ -102,7 +102,7 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     const problem = offered && regionProblem(spec?.region, offered);
     if (problem) problems.push(problem);
   }
-  if (problems.length === 0 && quota && kind === 'Compute') {
+  if (problems.length === 0 && quota && kind === 'Compute' && namesZoneAndVolumes(request.object.spec)) {
     const meta = (request.object.metadata ?? {}) as { namespace?: unknown };
     const namespace = typeof meta.namespace === 'string' ? meta.namespace : (request.namespace ?? '');
     problems.push(...volumeZoneProblems(request.object.spec, await quota.volumes(namespace)));
@@ -115,6 +115,12 @@ export async function validate(body: unknown, quota?: QuotaLookup): Promise<Admi
     problems.push(...(await quotaProblems(quota, kind, namespace, name, request.object.spec, oldSpec)));
   }
   return problems.length > 0 ? deny(request.uid, problems) : allow(request.uid);
+}
+
+/** Whether a Compute spec names both its zone and volumes (only then are the Volumes looked up). */
+function namesZoneAndVolumes(spec: unknown): boolean {
+  const s = spec as { zone?: unknown; volumes?: unknown } | undefined;
+  return typeof s?.zone === 'string' && Array.isArray(s.volumes) && s.volumes.length > 0;
 }
 
 function hasDeletionTimestamp(object: Record<string, unknown>): boolean {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { validateDiskSnapshot } from '../../../webhooks/disk-snapshot.ts';
 import { validateVolume } from '../../../webhooks/volume.ts';
 import { volumeZoneProblems } from '../../../webhooks/compute.ts';
+import { validate } from '../../../webhooks/admission.ts';
+import type { QuotaLookup } from '../../../webhooks/quota.ts';
 
 const snapshot = (volume: unknown, annotations: Record<string, string> = {}) => ({
   metadata: { name: 's', namespace: 'tenant-a', annotations },
@@ -85,5 +87,60 @@ describe('unit: admission of DiskSnapshots, restores and attachments', () => {
           'volume far is in zone eu-west-1b and this Compute in eu-west-1a; a volume attaches only to an instance of its own zone',
       },
     ]);
+  });
+});
+
+describe('unit: Compute admission with the namespace Volumes looked up', () => {
+  const review = (spec: object) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: 'u-1',
+      kind: { group: 'omnicloud.io', version: 'v1alpha1', kind: 'Compute' },
+      operation: 'CREATE',
+      namespace: 'tenant-a',
+      object: {
+        metadata: { name: 'web', namespace: 'tenant-a' },
+        spec: {
+          region: 'eu-west-1',
+          size: 'small',
+          image: 'debian-12',
+          network: 'net',
+          subnet: 'a',
+          ...spec,
+        },
+      },
+    },
+  });
+  let looked = 0;
+  const lookup: QuotaLookup = {
+    tenant: async () => undefined,
+    computes: async () => new Map(),
+    networks: async () => [],
+    volumes: async () => {
+      looked += 1;
+      return new Map([['far', { region: 'eu-west-1', zone: 'eu-west-1b', sizeGiB: 10 }]]);
+    },
+  };
+
+  it('refuses a volume of another zone than spec.zone, naming the field and both zones', async () => {
+    const r = await validate(review({ zone: 'eu-west-1a', volumes: [{ name: 'far' }] }), lookup);
+    assert.equal(r.response.allowed, false);
+    assert.match(
+      r.response.status!.message,
+      /spec\.volumes\[0\]\.name: volume far is in zone eu-west-1b and this Compute in eu-west-1a/,
+    );
+  });
+
+  it('looks the Volumes up only when the Compute names its zone and volumes', async () => {
+    looked = 0;
+    assert.equal((await validate(review({ volumes: [{ name: 'far' }] }), lookup)).response.allowed, true);
+    assert.equal((await validate(review({ zone: 'eu-west-1a' }), lookup)).response.allowed, true);
+    assert.equal(looked, 0);
+    assert.equal(
+      (await validate(review({ zone: 'eu-west-1b', volumes: [{ name: 'far' }] }), lookup)).response.allowed,
+      true,
+    );
+    assert.equal(looked, 1);
   });
 });
