@@ -114,9 +114,12 @@ export function secretClient(
     async observe(row) {
       const meta = await deps.vault.metadata(row.path);
       if (!meta || meta.currentVersion === 0) return { exists: false };
+      // A newer version another replica wrote and recorded since this reconcile read the row is ours, not drift.
+      const recorded = meta.currentVersion > row.version ? await readSecretRow(deps.pool, row.uid) : row;
+      const ours = (recorded?.version ?? 0) >= meta.currentVersion;
       return {
         exists: true,
-        state: { version: meta.currentVersion, maxVersions: meta.maxVersions },
+        state: { version: ours ? row.version : meta.currentVersion, maxVersions: meta.maxVersions },
         raw: meta,
       };
     },
@@ -196,7 +199,9 @@ export function secretClient(
         // Written against the version the drift was seen at: a second replica putting the same drift back,
         // or another write since, makes this check-and-set fail instead of writing a second version.
         const seenAt = Number(drifted.actual);
-        if (Number.isInteger(seenAt) && seenAt !== row.version) {
+        // Recorded by another replica meanwhile: its own write, nothing to put back.
+        const recorded = (await readSecretRow(deps.pool, row.uid))?.version ?? row.version;
+        if (Number.isInteger(seenAt) && seenAt > recorded) {
           // The source's value, or the recorded version's; a version no longer kept is replaced by a new value.
           let value: string | undefined;
           if (s.spec.source) {
@@ -204,8 +209,8 @@ export function secretClient(
             if ('problem' in wanted) throw new TerminalError(wanted.problem.message, wanted.problem.reason);
             value = wanted.value;
           } else {
-            const recorded = await deps.vault.readVersion(row.path, row.version);
-            value = recorded ? valueOf(recorded.data) : undefined;
+            const held = await deps.vault.readVersion(row.path, recorded);
+            value = held ? valueOf(held.data) : undefined;
           }
           if (value === undefined) return [`vault:${token}:nothing-to-put-back`];
           let version: number;

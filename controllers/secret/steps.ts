@@ -130,7 +130,8 @@ async function preparePath(c: SecretStepContext, row: SecretRow): Promise<StepRe
  * holds a version already: a write of ours before a crash, or an adopted value), then the target.
  */
 async function writeValue(c: SecretStepContext, row: SecretRow): Promise<StepResult<SecretRow>> {
-  const current = await c.vault.readLatest(row.path);
+  const read = await readCurrent(c, row.path);
+  const current = read.latest;
   let value: string | undefined;
   let version: number;
   let createdAt = row.created_at_vault;
@@ -140,7 +141,7 @@ async function writeValue(c: SecretStepContext, row: SecretRow): Promise<StepRes
     value = wanted.value;
     if (current && valueOf(current.data) === value) version = current.version;
     else {
-      const written = await casWrite(c, row, value, current);
+      const written = await casWrite(c, row, value, read);
       if (written === 'conflict') return { row, action: 'continue' };
       version = written;
     }
@@ -150,7 +151,7 @@ async function writeValue(c: SecretStepContext, row: SecretRow): Promise<StepRes
     createdAt ??= new Date(current.createdTime);
   } else {
     value = generateValue(c.spec.generate!.length, c.spec.generate!.charset);
-    const written = await casWrite(c, row, value, current);
+    const written = await casWrite(c, row, value, read);
     if (written === 'conflict') return { row, action: 'continue' };
     version = written;
   }
@@ -173,15 +174,32 @@ async function writeValue(c: SecretStepContext, row: SecretRow): Promise<StepRes
   return { row: next, action: 'continue' };
 }
 
+/** The latest version and the check-and-set version a write decided on it must name. */
+interface Current {
+  latest: KvVersion | undefined;
+  cas: number;
+}
+
+/**
+ * Reads the path for a decision to write: its metadata first, then its latest version. A latest version deleted
+ * outside reads as none while the path has versions, so the write must name the metadata's current version;
+ * read before the latest, it never names a version written after the decision was taken (which would defeat
+ * check-and-set).
+ */
+async function readCurrent(c: SecretStepContext, path: string): Promise<Current> {
+  const meta = await c.vault.metadata(path);
+  const latest = await c.vault.readLatest(path);
+  return { latest, cas: latest?.version ?? meta?.currentVersion ?? 0 };
+}
+
 /** A check-and-set write against the version read; a refusal means another writer came first. */
 async function casWrite(
   c: SecretStepContext,
   row: SecretRow,
   value: string,
-  current: KvVersion | undefined,
+  current: Current,
 ): Promise<number | 'conflict'> {
-  // A latest version deleted outside reads as none, yet the path has versions: the write goes after them.
-  const cas = current?.version ?? (await c.vault.metadata(row.path))?.currentVersion ?? 0;
+  const cas = current.cas;
   try {
     return await c.vault.write(row.path, { [kvKey]: value }, cas);
   } catch (err) {
@@ -194,7 +212,8 @@ async function casWrite(
 /** Rotating: one new generated version after the one recorded; a newer version found is taken, not overwritten. */
 async function rotate(c: SecretStepContext, row: SecretRow): Promise<StepResult<SecretRow>> {
   const from = row.rotating_from ?? row.version;
-  const current = await c.vault.readLatest(row.path);
+  const read = await readCurrent(c, row.path);
+  const current = read.latest;
   let value: string;
   let version: number;
   if (current && current.version > from && valueOf(current.data) !== undefined) {
@@ -202,7 +221,7 @@ async function rotate(c: SecretStepContext, row: SecretRow): Promise<StepResult<
     version = current.version;
   } else {
     value = generateValue(c.spec.generate!.length, c.spec.generate!.charset);
-    const written = await casWrite(c, row, value, current);
+    const written = await casWrite(c, row, value, read);
     if (written === 'conflict') return { row, action: 'continue' };
     version = written;
   }
