@@ -39,7 +39,14 @@ describe('contract: provider volume snapshots', function () {
   it('takes a snapshot of a volume as an operation, once per token, recording its size, type and zone', async () => {
     vol = await volume('sn-v');
     const before = Date.now();
-    const op = await provider.createSnapshot(vol, 'sn-v-1');
+    // Slow enough to be seen pending, however loaded the machine.
+    await faults({ slowMs: 1_000 });
+    let op;
+    try {
+      op = await provider.createSnapshot(vol, 'sn-v-1');
+    } finally {
+      await faults({ slowMs: 0 });
+    }
     assert.equal(
       (await provider.createSnapshot(vol, 'sn-v-1')).id,
       op.id,
