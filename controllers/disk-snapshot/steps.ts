@@ -97,7 +97,7 @@ async function startCreate(s: SnapshotStepContext, row: SnapshotRow): Promise<Sn
       return createFailed(
         s,
         row,
-        `volume ${row.volume_name} (${row.volume_provider_id}) is gone at the provider`,
+        `it does not know volume ${row.volume_name} (${row.volume_provider_id}): ${err.message}`,
       );
     if (err instanceof ProviderRequestError) return createFailed(s, row, err.message);
     throw err;
