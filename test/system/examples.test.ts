@@ -143,6 +143,19 @@ describe('system: the examples, applied with kubectl to the operator the chart d
         ? true
         : undefined,
     );
+    await eventually('the web-data-nightly DiskSnapshot Ready with its manifest', async () =>
+      jsonpath('dsnap', 'web-data-nightly', '.status.conditions[?(@.type=="Ready")].status', [
+        '-n',
+        'tenant-acme',
+      ]) === 'True'
+        ? true
+        : undefined,
+    );
+    assert.match(
+      jsonpath('dsnap', 'web-data-nightly', '.status.manifest', ['-n', 'tenant-acme']),
+      /\S/,
+      'the snapshot names its manifest in the object store',
+    );
     await eventually('the web ConfigSet Ready at version 1', async () =>
       jsonpath('ocfg', 'web', '.status.conditions[?(@.type=="Ready")].status', ['-n', 'tenant-acme']) ===
       'True'
