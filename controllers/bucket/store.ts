@@ -5,6 +5,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { BucketPhase } from '../../crds/schemas/bucket.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertBucketTransition } from './lifecycle.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export interface BucketRow {
   uid: string;
@@ -139,19 +140,14 @@ export async function updateBucket(
   change: BucketChange,
   phase: BucketPhase = row.phase,
 ): Promise<BucketRow> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await client.query(
-    `UPDATE buckets SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  const next = await updatePhased(
+    client,
+    'buckets',
+    row,
+    change,
+    phase,
+    () => new BucketPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`),
   );
-  if (rowCount !== 1)
-    throw new BucketPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
-  const next = { ...row, ...change, phase, updated_at: new Date() };
   const exists = ['Available', 'Rotating', 'Deleting', 'Failed'].includes(phase);
   return { ...next, provider_id: exists ? row.bucket_name : null };
 }

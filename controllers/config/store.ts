@@ -7,6 +7,7 @@ import type { ConfigSetPhase } from '../../crds/schemas/config-set.ts';
 import { recordTransition } from '../events/outbox.ts';
 import type { ConfigContent } from './content.ts';
 import { assertConfigSetTransition } from './lifecycle.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export interface ConfigSetRow {
   uid: string;
@@ -101,19 +102,14 @@ export async function updateConfigSet(
   change: ConfigSetChange,
   phase: ConfigSetPhase = row.phase,
 ): Promise<ConfigSetRow> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await client.query(
-    `UPDATE config_sets SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  return updatePhased(
+    client,
+    'config_sets',
+    row,
+    change,
+    phase,
+    () => new ConfigSetPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`),
   );
-  if (rowCount !== 1)
-    throw new ConfigSetPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
-  return { ...row, ...change, phase, updated_at: new Date() };
 }
 
 /** Moves the ConfigSet from its recorded phase to `to` with `change`, and writes the event. */

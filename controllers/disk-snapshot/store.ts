@@ -6,6 +6,7 @@ import type { DiskSnapshotPhase } from '../../crds/schemas/disk-snapshot.ts';
 import type { VolumeSpec } from '../../crds/schemas/volume.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertSnapshotTransition } from './lifecycle.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export interface SnapshotRow {
   uid: string;
@@ -116,17 +117,13 @@ export async function updateSnapshot(
   change: SnapshotChange,
   phase: DiskSnapshotPhase = row.phase,
 ): Promise<SnapshotRow> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(key === 'volume_spec' && value !== null ? JSON.stringify(value) : value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await client.query(
-    `UPDATE disk_snapshots SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  return updatePhased(
+    client,
+    'disk_snapshots',
+    row,
+    change,
+    phase,
+    () => new SnapshotPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`),
+    ['volume_spec'],
   );
-  if (rowCount !== 1)
-    throw new SnapshotPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
-  return { ...row, ...change, phase, updated_at: new Date() };
 }

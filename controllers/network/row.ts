@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { recordTransition } from '../events/outbox.ts';
 import { findNetwork, releaseNetwork, subnetUsage, type NetworkRow, type SubnetUsage } from './store.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export type NetworkPhase = 'Allocating' | 'Provisioning' | 'Ready' | 'Deleting' | 'Deleted';
 
@@ -51,19 +52,14 @@ export async function updateNetwork(
   change: NetworkChange,
   phase: NetworkPhase = row.phase,
 ): Promise<ManagedNetwork> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await db.query(
-    `UPDATE networks SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  return updatePhased(
+    db,
+    'networks',
+    row,
+    change,
+    phase,
+    () => new NetworkPhaseConflict(`network ${row.scope}/${row.name} is no longer ${row.phase}; retrying`),
   );
-  if (rowCount !== 1)
-    throw new NetworkPhaseConflict(`network ${row.scope}/${row.name} is no longer ${row.phase}; retrying`);
-  return { ...row, ...change, phase, updated_at: new Date() };
 }
 
 /**

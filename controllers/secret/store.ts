@@ -6,6 +6,7 @@ import type { ManagedSecretPhase } from '../../crds/schemas/managed-secret.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { assertSecretTransition } from './lifecycle.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export interface SecretRow {
   uid: string;
@@ -125,19 +126,14 @@ export async function updateSecret(
   change: SecretChange,
   phase: ManagedSecretPhase = row.phase,
 ): Promise<SecretRow> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await db.query(
-    `UPDATE managed_secrets SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  return updatePhased(
+    db,
+    'managed_secrets',
+    row,
+    change,
+    phase,
+    () => new SecretPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`),
   );
-  if (rowCount !== 1)
-    throw new SecretPhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
-  return { ...row, ...change, phase, updated_at: new Date() };
 }
 
 /** The namespaces of every row that ever held `path` (live or closed). */

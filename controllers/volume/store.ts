@@ -6,6 +6,7 @@ import type { VolumePhase, VolumeType } from '../../crds/schemas/volume.ts';
 import type { VolumeInfo } from '../provider/types.ts';
 import { recordTransition } from '../events/outbox.ts';
 import { assertVolumeTransition } from './lifecycle.ts';
+import { updatePhased } from '../managed/phased-update.ts';
 
 export interface VolumeRow {
   uid: string;
@@ -120,19 +121,14 @@ export async function updateVolume(
   change: VolumeChange,
   phase: VolumePhase = row.phase,
 ): Promise<VolumeRow> {
-  const sets = ['phase = $3', 'updated_at = now()'];
-  const values: unknown[] = [row.uid, row.phase, phase];
-  for (const [key, value] of Object.entries(change)) {
-    values.push(value);
-    sets.push(`${key} = $${values.length}`);
-  }
-  const { rowCount } = await client.query(
-    `UPDATE volumes SET ${sets.join(', ')} WHERE uid = $1 AND phase = $2`,
-    values,
+  return updatePhased(
+    client,
+    'volumes',
+    row,
+    change,
+    phase,
+    () => new VolumePhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`),
   );
-  if (rowCount !== 1)
-    throw new VolumePhaseConflict(`${row.namespace}/${row.name} is no longer ${row.phase}; retrying`);
-  return { ...row, ...change, phase, updated_at: new Date() };
 }
 
 /** Records a volume that exists at the provider as this object's (adoption), Available, with its event; once. */
