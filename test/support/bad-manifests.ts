@@ -23,6 +23,11 @@ export interface BadManifest {
   manifest(at: Placement): object;
   /** For an update: the merge patch of the spec that makes the settled good object bad. */
   patch?: Record<string, unknown>;
+  /**
+   * A problem that is not the spec's: the controller shows it in this condition (False, with this reason) and
+   * keeps reconciling the object, instead of Ready=False/InvalidSpec.
+   */
+  shownIn?: { condition: string; reason: string };
   /** For an update of a Tenant: how many Networks its namespace holds before the patch. */
   networksInUse?: number;
   /**
@@ -161,11 +166,15 @@ const managedRows = (Object.keys(managed) as (keyof typeof managed)[]).flatMap((
       'metadata.annotations[omnicloud.io/external-name]',
       annotated(good(), { 'omnicloud.io/external-name': 'my instance' }),
     ),
-    row(
-      'a plan approval that is no plan hash',
-      'metadata.annotations[omnicloud.io/approve-plan]',
-      annotated(good(), { 'omnicloud.io/approve-plan': 'yes' }),
-    ),
+    {
+      ...row(
+        'a plan approval that is no plan hash',
+        'metadata.annotations[omnicloud.io/approve-plan]',
+        annotated(good(), { 'omnicloud.io/approve-plan': 'yes' }),
+      ),
+      // It approves nothing; the object is still observed and reconciled.
+      shownIn: { condition: 'PlanApproval', reason: 'MalformedApproval' },
+    },
     {
       ...row('a drift path listed twice, by an update', 'spec.driftPolicy.overrides[1].path', good()),
       ...(kind === 'Compute' ? { manifest: computeBase } : {}),
